@@ -1,0 +1,81 @@
+# shellcheck shell=sh
+# dom0-lib.sh - helpers for system tests running in the testbed's dom0
+# (busybox sh).  Sourced by each tests/system/t-*.sh.
+#
+# A test reports with pass/fail and ends with "finish", which exits non-zero
+# if anything failed.  Every wait is bounded; xl is wrapped in timeout.
+
+T_PASSED=0
+T_FAILED=0
+
+pass() { T_PASSED=$((T_PASSED + 1)); echo "ok: $*"; }
+fail() { T_FAILED=$((T_FAILED + 1)); echo "FAIL: $*"; }
+# expect DESCRIPTION COMMAND...: pass if COMMAND succeeds.
+expect() {
+    d=$1; shift
+    if "$@"; then pass "$d"; else fail "$d (status $?: $*)"; fi
+}
+finish() {
+    echo "$(basename "$0"): $T_PASSED passed, $T_FAILED failed"
+    [ "$T_FAILED" = 0 ] && [ "$T_PASSED" -gt 0 ]
+}
+xl_() { timeout 60 xl "$@"; }
+
+# require_enforcing: stop the test unless FLASK enforces (the premise of all).
+require_enforcing() {
+    mode=$(xl_ getenforce)
+    echo "xl getenforce: $mode"
+    [ "$mode" = Enforcing ] && pass "FLASK is enforcing" || { fail "FLASK is not enforcing ($mode)"; finish; exit 1; }
+}
+
+# guest_initrd DIR OUT: the testbed guest's initramfs plus DIR as /test
+# (DIR must hold an executable run.sh).
+guest_initrd() {
+    rm -rf /tmp/guest-overlay && mkdir -p /tmp/guest-overlay/test
+    cp -a "$1/." /tmp/guest-overlay/test/
+    chmod +x /tmp/guest-overlay/test/run.sh
+    { cat /guest/initrd.cpio; (cd /tmp/guest-overlay && find . | cpio -o -H newc 2>/dev/null); } > "$2"
+}
+
+# run_guest NAME TESTDIR TIMEOUT [XL-CONFIG-LINE...]: boot a PV guest that
+# runs TESTDIR/run.sh, wait for it to finish, print its console, and return
+# the guest's exit status (124 on timeout, 125 if it never reported one).
+run_guest() {
+    name=$1 dir=$2 limit=$3; shift 3
+    guest_initrd "$dir" "/tmp/$name.initrd"
+    {
+        echo "name = \"$name\""
+        echo 'type = "pv"'
+        echo 'kernel = "/guest/vmlinuz"'
+        echo "ramdisk = \"/tmp/$name.initrd\""
+        echo 'extra = "console=hvc0 loglevel=4"'
+        echo 'memory = 400'
+        echo 'vcpus = 2'
+        echo 'on_poweroff = "destroy"'
+        echo 'on_crash = "destroy"'
+        for line in "$@"; do echo "$line"; done
+    } > "/tmp/$name.cfg"
+    log=/var/log/xen/console/guest-$name.log
+    rm -f "$log"
+    if ! xl_ create "/tmp/$name.cfg" > "/tmp/$name.create.log" 2>&1; then
+        echo "xl create $name failed:"; cat "/tmp/$name.create.log"
+        return 125
+    fi
+    i=0
+    while [ $i -lt $((limit * 10)) ]; do
+        grep -q '^GUEST-EXIT=' "$log" 2>/dev/null && break
+        sleep 0.1; i=$((i + 1))
+    done
+    # let the guest power itself off, then make sure it is gone
+    j=0; while xl_ domid "$name" >/dev/null 2>&1 && [ $j -lt 50 ]; do sleep 0.1; j=$((j + 1)); done
+    xl_ destroy "$name" >/dev/null 2>&1
+    echo "--- console of guest $name"
+    tr -d '\r' < "$log" 2>/dev/null | grep -v '^\[' | sed 's/^/  | /'
+    echo "---"
+    rc=$(tr -d '\r' < "$log" 2>/dev/null | sed -n 's/^GUEST-EXIT=\([0-9]*\)$/\1/p' | tail -n 1)
+    if [ -z "$rc" ]; then
+        [ $i -ge $((limit * 10)) ] && return 124
+        return 125
+    fi
+    return "$rc"
+}

@@ -1,0 +1,51 @@
+#!/bin/bash
+# tests/system/run.sh BUILD_DIR [TEST...] - run the system tests on the real-Xen
+# testbed (QEMU, FLASK enforcing).  BUILD_DIR is a configured build tree;
+# its system-test programs are built here and put into dom0.
+#
+# Each boot runs a group of tests; the summary line is
+#   "system tests: N passed, M failed".
+# With TEST names (e.g. t-guest-disk.sh) only the boots holding them run.
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+BUILD=${1:?usage: tests/system/run.sh BUILD_DIR [TEST...]}
+shift
+ONLY=" $* "
+make -s -C "$BUILD" systest-programs
+
+PAYLOAD=$(mktemp -d /tmp/xacm-payload.XXXXXX)
+trap 'rm -rf "$PAYLOAD"' EXIT
+mkdir -p "$PAYLOAD/bin"
+cp -a "$HERE"/*.sh "$HERE/guest-disk" "$PAYLOAD/"
+cp "$BUILD/tests/system/xen-libs-test" "$PAYLOAD/bin/"
+
+passed=0 failed=0
+# boot XEN_ARGS TEST...: one testbed boot running the given tests.
+boot() {
+    local xen_args=$1 t sel=() out
+    shift
+    for t in "$@"; do [ "$ONLY" = "  " ] || [[ "$ONLY" == *" $t "* ]] && sel+=("$t"); done
+    [ ${#sel[@]} -gt 0 ] || return 0
+    echo "##### boot: xen args \"${xen_args:-(default)}\", tests: ${sel[*]}"
+    out=$(mktemp)
+    set +e
+    "$HERE/../testbed/run-in-dom0" --payload "$PAYLOAD" --timeout 900 \
+        ${xen_args:+--xen-args "$xen_args"} -- sh ./dom0-suite.sh "${sel[@]}" 2>&1 | tee "$out"
+    set -e
+    for t in "${sel[@]}"; do
+        if grep -q "^SYSTEST $t PASS$" "$out"; then
+            passed=$((passed + 1))
+        else
+            failed=$((failed + 1)); echo "system test $t FAILED" >&2
+        fi
+    done
+    rm -f "$out"
+}
+
+boot "" t-xen-libs.sh t-guest-disk.sh
+# The enforcement lock: every downgrade option, over two boots.
+boot "xsm=dummy flask=disabled" t-enforcement-lock.sh
+boot "xsm=silo flask=permissive" t-enforcement-lock.sh
+
+echo "system tests: $passed passed, $failed failed"
+[ "$failed" = 0 ] && [ "$passed" -gt 0 ]
