@@ -11,13 +11,9 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 BUILD=${1:?usage: tests/system/run.sh BUILD_DIR [TEST...]}
 shift
 ONLY=" $* "
-make -s -C "$BUILD" systest-programs
-
 PAYLOAD=$(mktemp -d /tmp/xacm-payload.XXXXXX)
 trap 'rm -rf "$PAYLOAD"' EXIT
-mkdir -p "$PAYLOAD/bin"
-cp -a "$HERE"/*.sh "$HERE/guest-disk" "$PAYLOAD/"
-cp "$BUILD/tests/system/xen-libs-test" "$PAYLOAD/bin/"
+"$HERE/make-payload.sh" "$BUILD" "$PAYLOAD"
 
 passed=0 failed=0
 # boot XEN_ARGS TEST...: one testbed boot running the given tests.
@@ -46,6 +42,25 @@ boot "" t-xen-libs.sh t-guest-disk.sh
 # The enforcement lock: every downgrade option, over two boots.
 boot "xsm=dummy flask=disabled" t-enforcement-lock.sh
 boot "xsm=silo flask=permissive" t-enforcement-lock.sh
+
+# The harness itself: a failing command in dom0 must fail the run and show
+# the console tails.
+if [ "$ONLY" = "  " ] || [[ "$ONLY" == *" harness "* ]]; then
+    echo "##### boot: harness check (a deliberately failing dom0 command)"
+    set +e
+    "$HERE/../testbed/run-in-dom0" --timeout 300 -- 'echo deliberate-failure; exit 3' > "$PAYLOAD/harness.out" 2>&1
+    rc=$?
+    set -e
+    if [ $rc = 3 ] && grep -q '^deliberate-failure$' "$PAYLOAD/harness.out" &&
+        grep -q -- '--- Xen console (xl dmesg) ---' "$PAYLOAD/harness.out" &&
+        grep -q -- '--- dom0 console (dmesg) ---' "$PAYLOAD/harness.out"; then
+        echo "ok: a dom0 command exiting 3 makes run-in-dom0 exit 3 and print the console tails"
+        passed=$((passed + 1))
+    else
+        echo "FAIL: harness check: run-in-dom0 exited $rc; its output:"; cat "$PAYLOAD/harness.out"
+        failed=$((failed + 1))
+    fi
+fi
 
 echo "system tests: $passed passed, $failed failed"
 [ "$failed" = 0 ] && [ "$passed" -gt 0 ]

@@ -21,13 +21,15 @@ tb_apt_install "${HOST_PKGS[@]}"
 KPKG=$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/{print $2; exit}')
 if [ -z "$KPKG" ]; then apt-get update -qq; KPKG=$(apt-cache depends linux-image-amd64 | awk '/Depends: linux-image-[0-9]/{print $2; exit}'); fi
 [ -n "$KPKG" ] || tb_die "cannot resolve linux-image-amd64 to a kernel package"
-XEN_PKGS=(xen-utils-$XEN_SERIES xen-utils-common xenstore-utils libxenmisc$XEN_SERIES libxenstore4
+XEN_PKGS=("xen-utils-$XEN_SERIES" xen-utils-common xenstore-utils "libxenmisc$XEN_SERIES" libxenstore4
           libxentoollog1 libxencall1 libxendevicemodel1 libxenevtchn1 libxenforeignmemory1
           libxengnttab1 libxenhypfs1 libxentoolcore1 libyajl2)
 
 # The key covers this script, the init scripts and the exact package versions.
-versions=$(for p in "$KPKG" "${XEN_PKGS[@]}" "${HOST_PKGS[@]}"; do
-    printf '%s=%s\n' "$p" "$(apt-cache policy "$p" | awk '/Candidate:/{print $2}')"; done)
+# One apt-cache call for all packages: "name=candidate-version" lines.
+versions=$(apt-cache policy "$KPKG" "${XEN_PKGS[@]}" "${HOST_PKGS[@]}" |
+    awk '/^[^ ]/{sub(/:$/, ""); p=$0} /^  Candidate:/{print p "=" $2}')
+candidate() { sed -n "s/^$1=//p" <<< "$versions"; }
 key=$( { echo "$versions"; tb_hash "$TESTBED_DIR/build-images.sh" "$TESTBED_DIR/dom0-init" "$TESTBED_DIR/guest-init"; } \
       | sha256sum | cut -c1-16)
 OUT="$XACM_CACHE/images-$key"
@@ -37,7 +39,7 @@ DEBS="$XACM_CACHE/debs"
 mkdir -p "$DEBS"; chmod 777 "$DEBS"
 need=()
 for p in "$KPKG" "${XEN_PKGS[@]}"; do
-    v=$(apt-cache policy "$p" | awk '/Candidate:/{print $2}'); v=${v//:/%3a}
+    v=$(candidate "$p"); v=${v//:/%3a}
     ls "$DEBS/${p}_${v}_"*.deb >/dev/null 2>&1 || need+=("$p")
 done
 if [ ${#need[@]} -gt 0 ]; then
@@ -49,7 +51,7 @@ WORK=$(mktemp -d "$XACM_CACHE/images-build.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 EX="$WORK/extract"; mkdir -p "$EX"
 for p in "$KPKG" "${XEN_PKGS[@]}"; do
-    v=$(apt-cache policy "$p" | awk '/Candidate:/{print $2}'); v=${v//:/%3a}
+    v=$(candidate "$p"); v=${v//:/%3a}
     dpkg-deb -x "$(ls "$DEBS/${p}_${v}_"*.deb | head -n1)" "$EX"
 done
 KVER=${KPKG#linux-image-}

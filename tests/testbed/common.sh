@@ -9,7 +9,7 @@ XACM_CACHE=${XACM_CACHE:-/var/cache/xacm}
 TESTBED_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_ROOT=$(cd "$TESTBED_DIR/../.." && pwd)
 XEN_SRC_VERSION=${XEN_SRC_VERSION:-4.17.5+72-g01140da4e8-1}
-XEN_SERIES=4.17
+export XEN_SERIES=4.17
 
 tb_log() { echo "[testbed] $*" >&2; }
 tb_die() { echo "[testbed] error: $*" >&2; exit 1; }
