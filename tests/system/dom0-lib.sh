@@ -37,30 +37,37 @@ guest_initrd() {
     { cat /guest/initrd.cpio; (cd /tmp/guest-overlay && find . | cpio -o -H newc 2>/dev/null); } > "$2"
 }
 
-# run_guest NAME TESTDIR TIMEOUT [XL-CONFIG-LINE...]: boot a PV guest that
-# runs TESTDIR/run.sh, wait for it to finish, print its console, and return
-# the guest's exit status (124 on timeout, 125 if it never reported one).
-run_guest() {
-    name=$1 dir=$2 limit=$3; shift 3
+# start_guest NAME TESTDIR [XL-CONFIG-LINE...]: boot a PV guest that runs
+# TESTDIR/run.sh; returns at once.  GUEST_MEMORY (MiB, default 400) and
+# GUEST_EXTRA (more kernel command line) adjust it.
+start_guest() {
+    name=$1 dir=$2; shift 2
     guest_initrd "$dir" "/tmp/$name.initrd"
     {
         echo "name = \"$name\""
         echo 'type = "pv"'
         echo 'kernel = "/guest/vmlinuz"'
         echo "ramdisk = \"/tmp/$name.initrd\""
-        echo 'extra = "console=hvc0 loglevel=4"'
-        echo 'memory = 400'
+        echo "extra = \"console=hvc0 loglevel=4 ${GUEST_EXTRA:-}\""
+        echo "memory = ${GUEST_MEMORY:-400}"
         echo 'vcpus = 2'
         echo 'on_poweroff = "destroy"'
         echo 'on_crash = "destroy"'
         for line in "$@"; do echo "$line"; done
     } > "/tmp/$name.cfg"
-    log=/var/log/xen/console/guest-$name.log
-    rm -f "$log"
+    rm -f "/var/log/xen/console/guest-$name.log"
     if ! xl_ create "/tmp/$name.cfg" > "/tmp/$name.create.log" 2>&1; then
         echo "xl create $name failed:"; cat "/tmp/$name.create.log"
         return 125
     fi
+}
+
+# wait_guest NAME TIMEOUT: wait for the guest started by start_guest to
+# finish, print its console, and return its exit status (124 on timeout,
+# 125 if it never reported one).
+wait_guest() {
+    name=$1 limit=$2
+    log=/var/log/xen/console/guest-$name.log
     i=0
     while [ $i -lt $((limit * 10)) ]; do
         grep -q '^GUEST-EXIT=' "$log" 2>/dev/null && break
@@ -78,4 +85,16 @@ run_guest() {
         return 125
     fi
     return "$rc"
+}
+
+# run_guest NAME TESTDIR TIMEOUT [XL-CONFIG-LINE...]: start_guest + wait_guest.
+run_guest() {
+    name=$1 dir=$2 limit=$3; shift 3
+    start_guest "$name" "$dir" "$@" || return $?
+    wait_guest "$name" "$limit"
+}
+
+# guest_result NAME TAG: the "RESULT TAG ..." line a guest printed.
+guest_result() {
+    tr -d '\r' < "/var/log/xen/console/guest-$1.log" 2>/dev/null | grep "^RESULT $2 " | tail -n 1
 }

@@ -6,5 +6,10 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 BUILD=$1 OUT=$2
 make -s -C "$BUILD" systest-programs
 mkdir -p "$OUT/bin"
-cp -a "$HERE"/dom0-*.sh "$HERE"/t-*.sh "$HERE/guest-disk" "$OUT/"
-cp "$BUILD/tests/system/xen-libs-test" "$OUT/bin/"
+cp -a "$HERE"/dom0-*.sh "$HERE"/t-*.sh "$HERE/guest-disk" "$HERE/peer-guest" "$OUT/"
+cp "$BUILD/tests/system/xen-libs-test" "$BUILD/policy/xacm-policy" "$OUT/bin/"
+cp "$BUILD/tests/system/xacm-peer" "$OUT/peer-guest/"
+# the project's example policy, compiled on the FLASK base of the testbed's Xen
+cp "$HERE/../../policy/examples/three-tenants.xp" "$OUT/"
+"$BUILD/policy/xacm-policy" compile "$OUT/three-tenants.xp" -o "$OUT/policy" \
+    --flask-base "$("$HERE/../testbed/build-xen.sh")/flask" >/dev/null

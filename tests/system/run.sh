@@ -25,7 +25,7 @@ boot() {
     echo "##### boot: xen args \"${xen_args:-(default)}\", tests: ${sel[*]}"
     out=$(mktemp)
     set +e
-    "$HERE/../testbed/run-in-dom0" --payload "$PAYLOAD" --timeout 900 \
+    "$HERE/../testbed/run-in-dom0" --payload "$PAYLOAD" --timeout 600 \
         ${xen_args:+--xen-args "$xen_args"} -- sh ./dom0-suite.sh "${sel[@]}" 2>&1 | tee "$out"
     set -e
     for t in "${sel[@]}"; do
@@ -39,6 +39,7 @@ boot() {
 }
 
 boot "" t-xen-libs.sh t-guest-disk.sh
+boot "" t-policy.sh
 # The enforcement lock: every downgrade option, over two boots.
 boot "xsm=dummy flask=disabled" t-enforcement-lock.sh
 boot "xsm=silo flask=permissive" t-enforcement-lock.sh

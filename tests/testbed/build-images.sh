@@ -108,7 +108,7 @@ E2FS=(/sbin/mke2fs /sbin/mkfs.ext4 /sbin/e2fsck /sbin/fsck.ext4 /sbin/tune2fs /s
 G="$WORK/guest"
 busybox_root "$G"
 host_tools "$G" /usr/bin/fio "${E2FS[@]}"
-copy_modules "$G" xen-blkfront ext4 crc32c_generic
+copy_modules "$G" xen-blkfront ext4 crc32c_generic xen-gntdev xen-gntalloc xen-evtchn xenfs
 install -m 0755 "$TESTBED_DIR/guest-init" "$G/init"
 (cd "$G" && find . | cpio -o -H newc --quiet) > "$STAGE/guest-initrd.cpio"
 
