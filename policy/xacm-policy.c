@@ -18,7 +18,7 @@
 
 static const char usage_text[] =
 	"usage: xacm-policy check FILE\n"
-	"       xacm-policy compile FILE -o DIR [--flask-base DIR | --no-binary]\n"
+	"       xacm-policy compile FILE -o DIR [--flask-base DIR | --no-binary] [--local-te TE]\n"
 	"       xacm-policy explain FILE LABEL LABEL [RESOURCE] [--active TYPE,...]\n"
 	"\n"
 	"check    report every error as FILE:LINE:COL.\n"
@@ -27,6 +27,8 @@ static const char usage_text[] =
 	"         with checkpolicy -t Xen -c 30 on the FLASK base of the Xen tree the\n"
 	"         hypervisor comes from: --flask-base DIR, else $XACM_FLASK_BASE, else\n"
 	"         " XACM_FLASK_BASE_DEFAULT ".  --no-binary skips xenpolicy.\n"
+	"         --local-te appends site-local FLASK rules (e.g. for device\n"
+	"         passthrough) to the module; the neverallow rules still apply.\n"
 	"explain  with two domain labels: may they share grants and event channels,\n"
 	"         and which rule says so.  With a RESOURCE: the attach decision for\n"
 	"         frontend LABEL, backend LABEL, as acdom makes it; --active lists the\n"
@@ -221,7 +223,22 @@ static int build_binary(const char *base, const char *dir)
 	return rc == 0 ? 0 : -1;
 }
 
-static int cmd_compile(const char *file, const char *dir, const char *base, bool binary)
+/* Append the file at path to out. */
+static int append_file(FILE *out, const char *path)
+{
+	size_t len;
+	char *text = read_file(path, &len);
+
+	if (text == NULL)
+		return -1;
+	fprintf(out, "\n# site-local rules from %s\n", path);
+	fwrite(text, 1, len, out);
+	free(text);
+	return ferror(out) ? -1 : 0;
+}
+
+static int cmd_compile(const char *file, const char *dir, const char *base, bool binary,
+		       const char *local_te)
 {
 	struct xp_policy *p = load_policy(file);
 	size_t len = 0;
@@ -245,7 +262,8 @@ static int cmd_compile(const char *file, const char *dir, const char *base, bool
 	free(rules);
 	snprintf(path, sizeof(path), "%s/xacm.te", dir);
 	te = fopen(path, "w");
-	if (te == NULL || xp_emit_flask(p, te) != 0 || fclose(te) != 0) {
+	if (te == NULL || xp_emit_flask(p, te) != 0 || (local_te && append_file(te, local_te)) ||
+	    fclose(te) != 0) {
 		fprintf(stderr, "xacm-policy: cannot write %s\n", path);
 		goto out;
 	}
@@ -379,10 +397,12 @@ int main(int argc, char **argv)
 		{"flask-base", required_argument, NULL, 'b'},
 		{"no-binary", no_argument, NULL, 'n'},
 		{"active", required_argument, NULL, 'a'},
+		{"local-te", required_argument, NULL, 'l'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *out = NULL, *base = getenv("XACM_FLASK_BASE"), *active = NULL, *cmd;
+	const char *local_te = NULL;
 	bool binary = true;
 	int c;
 
@@ -407,6 +427,9 @@ int main(int argc, char **argv)
 		case 'a':
 			active = optarg;
 			break;
+		case 'l':
+			local_te = optarg;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			return 0;
@@ -430,7 +453,8 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(cmd, "compile") && argc == 1 && out)
-		return cmd_compile(argv[0], out, base ? base : XACM_FLASK_BASE_DEFAULT, binary);
+		return cmd_compile(argv[0], out, base ? base : XACM_FLASK_BASE_DEFAULT, binary,
+				   local_te);
 	if (!strcmp(cmd, "explain") && (argc == 3 || argc == 4))
 		return cmd_explain(argv[0], argv[1], argv[2], argc == 4 ? argv[3] : NULL, active);
 	fprintf(stderr, "xacm-policy: bad command line\n%s", usage_text);
