@@ -84,7 +84,7 @@ static void outcome(char *buf, size_t len, int ok)
 
 static bool wait_event(xenevtchn_handle *e, int seconds)
 {
-	struct pollfd pfd = { .fd = xenevtchn_fd(e), .events = POLLIN };
+	struct pollfd pfd = {.fd = xenevtchn_fd(e), .events = POLLIN};
 
 	if (poll(&pfd, 1, seconds * 1000) != 1)
 		return false;
@@ -101,8 +101,8 @@ static int offer(const char *tag, const char *peer, bool evtchn_only)
 	char *page = NULL, path[128], value[64], evt[32];
 	int port;
 	bool acked = false, notified = false;
-	struct xs_permissions perms[2] = { { .id = self, .perms = XS_PERM_NONE },
-					   { .id = to, .perms = XS_PERM_READ } };
+	struct xs_permissions perms[2] = {{.id = self, .perms = XS_PERM_NONE},
+					  {.id = to, .perms = XS_PERM_READ}};
 
 	if (!shr || !e)
 		die("open gntshr/evtchn");
@@ -133,8 +133,8 @@ static int offer(const char *tag, const char *peer, bool evtchn_only)
 	}
 	if (port >= 0)
 		notified = wait_event(e, acked ? 10 : 1);
-	printf("RESULT %s to=%u grant=%u offer-evtchn=%s acked=%s notified=%s\n", tag, to, gref, evt,
-	       acked ? "yes" : "no", notified ? "yes" : "no");
+	printf("RESULT %s to=%u grant=%u offer-evtchn=%s acked=%s notified=%s\n", tag, to, gref,
+	       evt, acked ? "yes" : "no", notified ? "yes" : "no");
 	return 0;
 }
 
