@@ -1,25 +1,43 @@
 # acdom: automake rules (included from the top-level Makefile.am).
 
-# The decision semantics and the rules loader: the one implementation that
-# acdom and "xacm-policy explain" share.  Never the policy parser.
-noinst_LIBRARIES += acdom/libxacm-decide.a
-acdom_libxacm_decide_a_SOURCES = acdom/rules.h acdom/rules_parse.c acdom/decide.h acdom/decide.c
-acdom_libxacm_decide_a_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
+# The decision semantics, the rules loader and the audit log: what acdom,
+# "xacm-policy explain" and xacm-audit share.  Never the policy parser.
+noinst_LIBRARIES += acdom/libacdom-core.a
+acdom_libacdom_core_a_SOURCES = acdom/rules.h acdom/rules_parse.c acdom/decide.h acdom/decide.c \
+	acdom/audit.h acdom/audit.c
+acdom_libacdom_core_a_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
 
 check_PROGRAMS += tests/unit/check_rules_parse tests/unit/check_decide
 tests_unit_check_rules_parse_SOURCES = tests/unit/check_rules_parse.c
 tests_unit_check_rules_parse_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/acdom -I$(top_srcdir)/policy
 tests_unit_check_rules_parse_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
-tests_unit_check_rules_parse_LDADD = policy/libxacm-policy.a acdom/libxacm-decide.a \
+tests_unit_check_rules_parse_LDADD = policy/libxacm-policy.a acdom/libacdom-core.a \
 	$(CHECK_LIBS) $(CRYPTO_LIBS)
 tests_unit_check_decide_SOURCES = tests/unit/check_decide.c tests/unit/ref_decide.c \
 	tests/unit/ref_decide.h
 tests_unit_check_decide_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/acdom -I$(top_srcdir)/policy
 tests_unit_check_decide_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
-tests_unit_check_decide_LDADD = policy/libxacm-policy.a acdom/libxacm-decide.a \
+tests_unit_check_decide_LDADD = policy/libxacm-policy.a acdom/libacdom-core.a \
 	$(CHECK_LIBS) $(CRYPTO_LIBS)
 
 FUZZ_TARGETS += fuzz/fuzz_rules_parse
 fuzz/fuzz_rules_parse: $(top_srcdir)/tests/fuzz/fuzz_rules_parse.c $(top_srcdir)/acdom/rules_parse.c
+	@mkdir -p fuzz
+	$(AM_V_CC)$(FUZZ_CC) $(FUZZ_FLAGS) -I$(top_srcdir)/acdom -o $@ $^ $(CRYPTO_LIBS)
+
+sbin_PROGRAMS += acdom/acdom
+acdom_acdom_SOURCES = acdom/acdom.c
+acdom_acdom_CFLAGS = $(AM_CFLAGS) $(XENCTRL_CFLAGS) $(XENSTORE_CFLAGS)
+acdom_acdom_LDADD = acdom/libacdom-core.a lib/libxacm.a $(XENCTRL_LIBS) $(XENSTORE_LIBS) \
+	$(CRYPTO_LIBS)
+
+check_PROGRAMS += tests/unit/check_audit
+tests_unit_check_audit_SOURCES = tests/unit/check_audit.c
+tests_unit_check_audit_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/acdom
+tests_unit_check_audit_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_check_audit_LDADD = acdom/libacdom-core.a $(CHECK_LIBS) $(CRYPTO_LIBS)
+
+FUZZ_TARGETS += fuzz/fuzz_audit_verify
+fuzz/fuzz_audit_verify: $(top_srcdir)/tests/fuzz/fuzz_audit_verify.c $(top_srcdir)/acdom/audit.c
 	@mkdir -p fuzz
 	$(AM_V_CC)$(FUZZ_CC) $(FUZZ_FLAGS) -I$(top_srcdir)/acdom -o $@ $^ $(CRYPTO_LIBS)

@@ -10,14 +10,14 @@ bin_PROGRAMS += policy/xacm-policy
 policy_xacm_policy_SOURCES = policy/xacm-policy.c
 policy_xacm_policy_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/acdom \
 	-DXACM_FLASK_BASE_DEFAULT='"$(pkgdatadir)/flask"'
-policy_xacm_policy_LDADD = policy/libxacm-policy.a acdom/libxacm-decide.a $(CRYPTO_LIBS)
+policy_xacm_policy_LDADD = policy/libxacm-policy.a acdom/libacdom-core.a $(CRYPTO_LIBS)
 dist_man_MANS += policy/xacm-policy.8
 
 check_PROGRAMS += tests/unit/check_policy_parse
 tests_unit_check_policy_parse_SOURCES = tests/unit/check_policy_parse.c
 tests_unit_check_policy_parse_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/acdom -I$(top_srcdir)/policy
 tests_unit_check_policy_parse_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
-tests_unit_check_policy_parse_LDADD = policy/libxacm-policy.a acdom/libxacm-decide.a \
+tests_unit_check_policy_parse_LDADD = policy/libxacm-policy.a acdom/libacdom-core.a \
 	$(CHECK_LIBS) $(CRYPTO_LIBS)
 
 FUZZ_TARGETS += fuzz/fuzz_policy_parse

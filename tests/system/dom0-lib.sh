@@ -29,17 +29,21 @@ require_enforcing() {
 }
 
 # guest_initrd DIR OUT: the testbed guest's initramfs plus DIR as /test
-# (DIR must hold an executable run.sh).
+# (DIR must hold an executable run.sh); with GUEST_FIO=1, fio too.
 guest_initrd() {
     rm -rf /tmp/guest-overlay && mkdir -p /tmp/guest-overlay/test
     cp -a "$1/." /tmp/guest-overlay/test/
     chmod +x /tmp/guest-overlay/test/run.sh
-    { cat /guest/initrd.cpio; (cd /tmp/guest-overlay && find . | cpio -o -H newc 2>/dev/null); } > "$2"
+    {
+        cat /guest/initrd.cpio
+        [ "${GUEST_FIO:-0}" = 1 ] && cat /guest/fio.cpio
+        (cd /tmp/guest-overlay && find . | cpio -o -H newc 2>/dev/null)
+    } > "$2"
 }
 
 # start_guest NAME TESTDIR [XL-CONFIG-LINE...]: boot a PV guest that runs
-# TESTDIR/run.sh; returns at once.  GUEST_MEMORY (MiB, default 400) and
-# GUEST_EXTRA (more kernel command line) adjust it.
+# TESTDIR/run.sh; returns at once.  GUEST_MEMORY (MiB, default 256),
+# GUEST_EXTRA (more kernel command line) and GUEST_FIO=1 adjust it.
 start_guest() {
     name=$1 dir=$2; shift 2
     guest_initrd "$dir" "/tmp/$name.initrd"
@@ -49,7 +53,7 @@ start_guest() {
         echo 'kernel = "/guest/vmlinuz"'
         echo "ramdisk = \"/tmp/$name.initrd\""
         echo "extra = \"console=hvc0 loglevel=4 ${GUEST_EXTRA:-}\""
-        echo "memory = ${GUEST_MEMORY:-400}"
+        echo "memory = ${GUEST_MEMORY:-256}"
         echo 'vcpus = 2'
         echo 'on_poweroff = "destroy"'
         echo 'on_crash = "destroy"'

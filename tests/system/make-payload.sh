@@ -7,7 +7,8 @@ BUILD=$1 OUT=$2
 make -s -C "$BUILD" systest-programs
 mkdir -p "$OUT/bin"
 cp -a "$HERE"/dom0-*.sh "$HERE"/t-*.sh "$HERE/guest-disk" "$HERE/peer-guest" "$OUT/"
-cp "$BUILD/tests/system/xen-libs-test" "$BUILD/policy/xacm-policy" "$OUT/bin/"
+cp "$BUILD/tests/system/xen-libs-test" "$BUILD/tests/system/acm-wait" "$BUILD/policy/xacm-policy" \
+    "$BUILD/acdom/acdom" "$BUILD/toolstack/xacm-label" "$BUILD/toolstack/xacm-audit" "$OUT/bin/"
 cp "$BUILD/tests/system/xacm-peer" "$OUT/peer-guest/"
 # the project's example policy, compiled on the FLASK base of the testbed's Xen
 cp "$HERE/../../policy/examples/three-tenants.xp" "$OUT/"

@@ -40,6 +40,7 @@ boot() {
 
 boot "" t-xen-libs.sh t-guest-disk.sh
 boot "" t-policy.sh
+boot "" t-acdom.sh
 # The enforcement lock: every downgrade option, over two boots.
 boot "xsm=dummy flask=disabled" t-enforcement-lock.sh
 boot "xsm=silo flask=permissive" t-enforcement-lock.sh

@@ -6,7 +6,7 @@
 require_enforcing
 img=/tmp/guest-disk.img
 dd if=/dev/zero of=$img bs=1M count=64 2>/dev/null
-run_guest guestdisk ./guest-disk 240 "disk = [ 'format=raw,vdev=xvda,access=rw,target=$img' ]"
+GUEST_FIO=1 GUEST_MEMORY=400 run_guest guestdisk ./guest-disk 240 "disk = [ 'format=raw,vdev=xvda,access=rw,target=$img' ]"
 rc=$?
 [ $rc = 0 ] && pass "guest: fio verify, mkfs, write, read back and e2fsck all passed" ||
     fail "guest test exited $rc"

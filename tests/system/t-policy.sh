@@ -9,7 +9,7 @@ require_enforcing
 expect "xl loadpolicy loads the compiled three-tenants policy" xl_ loadpolicy policy/xenpolicy
 xl_ dmesg -c > /dev/null
 
-GUEST_MEMORY=400
+GUEST_MEMORY=192
 GUEST_EXTRA=xacm.role=guest start_guest pguest ./peer-guest "seclabel='system_u:system_r:bank_a_guest_t'"
 GUEST_EXTRA=xacm.role=encdom start_guest penc ./peer-guest "seclabel='system_u:system_r:enc_t'"
 GUEST_EXTRA=xacm.role=driver start_guest pdrv ./peer-guest "seclabel='system_u:system_r:blk_t'"

@@ -10,8 +10,11 @@
 #   rootfs.files     the list of files in dom0.cpio (the runner adds only the
 #                    payload libraries dom0 lacks)
 #   guest-initrd.cpio  (also in dom0 at /guest/initrd.cpio) a PV guest's
-#                    initramfs: busybox, fio, e2fsprogs, blkfront and ext4.
-#                    A test appends its own cpio holding /test/run.sh.
+#                    initramfs: busybox, e2fsprogs, blkfront, ext4, gntdev,
+#                    gntalloc, evtchn.  A test appends its own cpio holding
+#                    /test/run.sh.
+#   guest-fio.cpio   (dom0: /guest/fio.cpio) fio and its libraries, appended
+#                    for guests that run fio
 # The project's binaries are not baked in: run-in-dom0 adds them per run.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
@@ -107,10 +110,17 @@ E2FS=(/sbin/mke2fs /sbin/mkfs.ext4 /sbin/e2fsck /sbin/fsck.ext4 /sbin/tune2fs /s
 # --- guest initramfs -----------------------------------------------------------
 G="$WORK/guest"
 busybox_root "$G"
-host_tools "$G" /usr/bin/fio "${E2FS[@]}"
+host_tools "$G" "${E2FS[@]}"
 copy_modules "$G" xen-blkfront ext4 crc32c_generic xen-gntdev xen-gntalloc xen-evtchn xenfs
 install -m 0755 "$TESTBED_DIR/guest-init" "$G/init"
 (cd "$G" && find . | cpio -o -H newc --quiet) > "$STAGE/guest-initrd.cpio"
+# fio and its ~80 MiB of libraries: a separate archive, appended only for
+# the guests that run fio (guest memory and dom0's tmpfs are scarce).
+F="$WORK/guest-fio"
+mkdir -p "$F/bin"
+cp /usr/bin/fio "$F/bin/fio"
+copy_elf_deps "$F" /usr/bin/fio
+(cd "$F" && find . | cpio -o -H newc --quiet) > "$STAGE/guest-fio.cpio"
 
 # --- dom0 initramfs --------------------------------------------------------------
 R="$WORK/dom0"
@@ -132,6 +142,7 @@ copy_modules "$R" xen-evtchn xen-privcmd xenfs xen-gntdev xen-gntalloc xen-blkba
 install -m 0755 "$TESTBED_DIR/dom0-init" "$R/init"
 cp "$STAGE/vmlinuz" "$R/guest/vmlinuz"
 cp "$STAGE/guest-initrd.cpio" "$R/guest/initrd.cpio"
+cp "$STAGE/guest-fio.cpio" "$R/guest/fio.cpio"
 (cd "$R" && find . | sed 's|^\.||' | sort) > "$STAGE/rootfs.files"
 (cd "$R" && find . | cpio -o -H newc --quiet) > "$STAGE/dom0.cpio"
 echo "$KPKG" > "$STAGE/kernel-package"

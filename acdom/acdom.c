@@ -1,0 +1,520 @@
+/* acdom - the access-control daemon.  Watches XenStore for vbd backends,
+ * decides for each (frontend, backend, resource) with the compiled policy
+ * (decide.c), publishes the decision under /xacm/decision (acm_protocol.h),
+ * and writes the hash-chained audit log (audit.h).
+ *
+ * Fail closed: a vbd gets a decision node only from here; no node means no
+ * connect.  Labels come from places an attacker cannot write: domain labels
+ * from the hypervisor (FLASK contexts via libxenctrl), resource labels from
+ * toolstack-owned nodes whose permissions are checked on every read. */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+#include <xenctrl.h>
+#include <xenstore.h>
+
+#include "acm_protocol.h"
+#include "audit.h"
+#include "decide.h"
+#include "xacm_log.h"
+#include "xs_util.h"
+#include "xs_value.h"
+
+#define RULES_MAX_BYTES (16u << 20)
+
+struct vbd {
+	uint32_t be, fe, devid;
+	bool seen, allowed;
+	char fe_label[XACM_NAME_MAX], be_label[XACM_NAME_MAX];
+	char resource[ACM_LABEL_MAX];       /* "-" if unlabelled */
+	char value[ACM_DECISION_VALUE_MAX]; /* the node's value as we wrote it */
+};
+
+struct acdom {
+	struct xs_handle *xs;
+	xc_interface *xc;
+	struct xacm_rules *rules;
+	const char *rules_path;
+	struct acm_audit *audit;
+	char policy_id[ACM_POLICY_ID_LEN + 1];
+	struct vbd *vbds;
+	size_t nvbds, cap;
+};
+
+static void audit(struct acdom *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void audit(struct acdom *a, const char *fmt, ...)
+{
+	char fields[2048];
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	vsnprintf(fields, sizeof(fields), fmt, ap);
+	va_end(ap);
+	rc = acm_audit_append(a->audit, fields);
+	if (rc)
+		xacm_err("cannot write the audit log (%s): %s", strerror(-rc), fields);
+}
+
+static char *read_whole(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = malloc(RULES_MAX_BYTES + 1);
+
+	if (!f || !buf) {
+		if (f)
+			fclose(f);
+		free(buf);
+		return NULL;
+	}
+	*len = fread(buf, 1, RULES_MAX_BYTES + 1, f);
+	fclose(f);
+	if (*len > RULES_MAX_BYTES) {
+		free(buf);
+		errno = EFBIG;
+		return NULL;
+	}
+	return buf;
+}
+
+/* Load (or reload) the rules.  On failure the old rules stay in force. */
+static int load_rules(struct acdom *a)
+{
+	struct xacm_rules *rules;
+	char err[256];
+	size_t len;
+	char *text = read_whole(a->rules_path, &len);
+	int rc;
+
+	if (text == NULL) {
+		xacm_err("cannot read rules %s: %s", a->rules_path, strerror(errno));
+		return -1;
+	}
+	rc = xacm_rules_parse(text, len, &rules, err, sizeof(err));
+	free(text);
+	if (rc) {
+		xacm_err("%s: %s; keeping the rules in force", a->rules_path, err);
+		audit(a, "\"event\":\"policy-rejected\",\"error\":%d", -rc);
+		return -1;
+	}
+	xacm_rules_free(a->rules);
+	a->rules = rules;
+	memcpy(a->policy_id, rules->hash, ACM_POLICY_ID_LEN);
+	a->policy_id[ACM_POLICY_ID_LEN] = '\0';
+	xacm_info("loaded policy %s (rules sha256 %s)", rules->policy_name, rules->hash);
+	audit(a, "\"event\":\"policy-load\",\"policy\":\"%s\",\"sha256\":\"%s\"",
+	      rules->policy_name, rules->hash);
+	return 0;
+}
+
+/* The FLASK type of a domain (the last field of its context). */
+static int domain_label(struct acdom *a, uint32_t domid, char out[static XACM_NAME_MAX])
+{
+	xc_domaininfo_t info;
+	char ctx[256], *type;
+
+	if (xc_domain_getinfolist(a->xc, domid, 1, &info) != 1 || info.domain != domid)
+		return -ENOENT;
+	if (xc_flask_sid_to_context(a->xc, (int)info.ssidref, ctx, sizeof(ctx)) != 0)
+		return -EIO;
+	ctx[sizeof(ctx) - 1] = '\0';
+	type = strrchr(ctx, ':');
+	type = type ? type + 1 : ctx;
+	if (strlen(type) >= XACM_NAME_MAX)
+		return -ENAMETOOLONG;
+	strcpy(out, type);
+	return 0;
+}
+
+/* Is the node at path owned by the toolstack and writable by no one else? */
+static bool toolstack_only(struct acdom *a, const char *path, unsigned int *owner)
+{
+	unsigned int n = 0;
+	struct xs_permissions *perms = xs_get_permissions(a->xs, XBT_NULL, path, &n);
+	bool ok = perms && n >= 1 && perms[0].id == 0 && !(perms[0].perms & XS_PERM_WRITE);
+
+	for (unsigned int i = 1; ok && i < n; i++)
+		if (perms[i].id != 0 && (perms[i].perms & XS_PERM_WRITE))
+			ok = false;
+	*owner = perms && n ? perms[0].id : 0;
+	free(perms);
+	return ok;
+}
+
+/* The resource label of a vbd, from the label node of its backing path. */
+static void resource_label(struct acdom *a, struct vbd *v)
+{
+	char path[XACM_XS_PATH_MAX], key[2 * ACM_BACKING_PATH_MAX + 1], *params, *label;
+	unsigned int len, owner;
+
+	strcpy(v->resource, "-");
+	if (xacm_xs_path(path, "/local/domain/%u/backend/vbd/%u/%u/params", v->be, v->fe, v->devid))
+		return;
+	params = xs_read(a->xs, XBT_NULL, path, &len);
+	if (params == NULL || len == 0 || memchr(params, '\0', len) || acm_path_key(params, key)) {
+		free(params);
+		return;
+	}
+	free(params);
+	if (xacm_xs_path(path, ACM_XS_LABEL_PATH_DIR "/%s", key))
+		return;
+	label = xs_read(a->xs, XBT_NULL, path, &len);
+	if (label == NULL)
+		return;
+	if (!toolstack_only(a, path, &owner)) {
+		xacm_warn(
+			"ignoring label node %s: owned or writable by domain %u, not the toolstack",
+			path, owner);
+		audit(a,
+		      "\"event\":\"label-rejected\",\"fe\":%u,\"be\":%u,\"devid\":%u,"
+		      "\"owner\":%u,\"why\":\"label node writable by a domain other than the "
+		      "toolstack\"",
+		      v->fe, v->be, v->devid, owner);
+	} else if (len < ACM_LABEL_MAX && !memchr(label, '\0', len) && acm_label_valid(label)) {
+		memcpy(v->resource, label, len + 1);
+	}
+	free(label);
+}
+
+static struct vbd *find_or_add(struct acdom *a, uint32_t be, uint32_t fe, uint32_t devid)
+{
+	for (size_t i = 0; i < a->nvbds; i++)
+		if (a->vbds[i].be == be && a->vbds[i].fe == fe && a->vbds[i].devid == devid)
+			return &a->vbds[i];
+	if (a->nvbds == a->cap) {
+		size_t cap = a->cap ? a->cap * 2 : 64;
+		struct vbd *v = realloc(a->vbds, cap * sizeof(*v));
+
+		if (v == NULL)
+			return NULL;
+		a->vbds = v;
+		a->cap = cap;
+	}
+	a->vbds[a->nvbds] = (struct vbd){.be = be, .fe = fe, .devid = devid};
+	return &a->vbds[a->nvbds++];
+}
+
+/* Parse a XenStore directory entry as a number, or -1. */
+static int64_t entry_number(const char *s, uint64_t max)
+{
+	uint64_t v;
+
+	return xs_value_parse_uint(s, strlen(s), max, &v) ? -1 : (int64_t)v;
+}
+
+/* Find every vbd backend in XenStore; mark the ones seen. */
+static void discover(struct acdom *a)
+{
+	unsigned int nd = 0;
+	char **doms = xs_directory(a->xs, XBT_NULL, "/local/domain", &nd);
+	char path[XACM_XS_PATH_MAX];
+
+	for (size_t i = 0; i < a->nvbds; i++)
+		a->vbds[i].seen = false;
+	for (unsigned int d = 0; doms && d < nd; d++) {
+		int64_t be = entry_number(doms[d], XS_VALUE_DOMID_MAX);
+		unsigned int nf = 0;
+		char **fes;
+
+		if (be < 0 || xacm_xs_path(path, "/local/domain/%s/backend/vbd", doms[d]))
+			continue;
+		fes = xs_directory(a->xs, XBT_NULL, path, &nf);
+		for (unsigned int f = 0; fes && f < nf; f++) {
+			int64_t fe = entry_number(fes[f], XS_VALUE_DOMID_MAX);
+			unsigned int nv = 0;
+			char **devs;
+
+			if (fe < 0 ||
+			    xacm_xs_path(path, "/local/domain/%s/backend/vbd/%s", doms[d], fes[f]))
+				continue;
+			devs = xs_directory(a->xs, XBT_NULL, path, &nv);
+			for (unsigned int v = 0; devs && v < nv; v++) {
+				int64_t devid = entry_number(devs[v], UINT32_MAX);
+				struct vbd *vbd;
+
+				if (devid < 0)
+					continue;
+				vbd = find_or_add(a, (uint32_t)be, (uint32_t)fe, (uint32_t)devid);
+				if (vbd)
+					vbd->seen = true;
+			}
+			free(devs);
+		}
+		free(fes);
+	}
+	free(doms);
+}
+
+static void write_decision(struct acdom *a, struct vbd *v, const struct xacm_decision *d)
+{
+	struct acm_decision out = {
+		.frontend = v->fe, .devid = v->devid, .backend = v->be, .allow = d->allow};
+	struct xs_permissions perms[3] = {{.id = 0, .perms = XS_PERM_NONE},
+					  {.id = v->be, .perms = XS_PERM_READ},
+					  {.id = v->fe, .perms = XS_PERM_READ}};
+	char path[XACM_XS_PATH_MAX], value[ACM_DECISION_VALUE_MAX], why[512];
+	unsigned int nperms = 1;
+
+	snprintf(out.resource, sizeof(out.resource), "%s", v->resource);
+	memcpy(out.policy, a->policy_id, sizeof(out.policy));
+	snprintf(out.reason, sizeof(out.reason), "%s", xacm_reason_id(d->reason));
+	if (acm_decision_format(&out, value) < 0 ||
+	    xacm_xs_path(path, ACM_XS_DECISIONS "/%u/%u/%u", v->be, v->fe, v->devid))
+		return;
+	v->allowed = d->allow;
+	if (!strcmp(value, v->value))
+		return;
+	if (v->be != 0)
+		perms[nperms++] = perms[1];
+	if (v->fe != 0 && v->fe != v->be)
+		perms[nperms++] = perms[2];
+	if (!xs_write(a->xs, XBT_NULL, path, value, strlen(value)) ||
+	    !xs_set_permissions(a->xs, XBT_NULL, path, perms, nperms)) {
+		xacm_err("cannot write %s: %s", path, strerror(errno));
+		xs_rm(a->xs, XBT_NULL, path); /* fail closed: no node, no connect */
+		v->value[0] = '\0';
+		return;
+	}
+	xacm_decision_explain(a->rules, d, why, sizeof(why));
+	xacm_info("%s: %s (%s)", path, d->allow ? "allow" : "deny", why);
+	audit(a,
+	      "\"event\":\"decision\",\"fe\":%u,\"be\":%u,\"devid\":%u,\"fe_label\":\"%s\","
+	      "\"be_label\":\"%s\",\"resource\":\"%s\",\"decision\":\"%s\",\"reason\":\"%s\","
+	      "\"policy\":\"%s\",\"previous\":\"%s\"",
+	      v->fe, v->be, v->devid, v->fe_label, v->be_label, v->resource,
+	      d->allow ? "allow" : "deny", out.reason, a->policy_id,
+	      v->value[0] ? (strstr(v->value, "decision=allow") ? "allow" : "deny") : "none");
+	strcpy(v->value, value);
+}
+
+static uint64_t wanted_types(const struct acdom *a, const struct vbd *v)
+{
+	int fe = xacm_rules_find_domain(a->rules, v->fe_label);
+	int res = xacm_rules_find_resource(a->rules, v->resource);
+	uint64_t w = res >= 0 ? a->rules->resources[res].types : 0;
+
+	if (fe >= 0 && a->rules->domains[fe].role == XACM_ROLE_GUEST)
+		w |= a->rules->domains[fe].types;
+	return w;
+}
+
+static int cmp_vbd(const void *x, const void *y)
+{
+	const struct vbd *a = x, *b = y;
+
+	if (a->be != b->be)
+		return a->be < b->be ? -1 : 1;
+	if (a->fe != b->fe)
+		return a->fe < b->fe ? -1 : 1;
+	return a->devid < b->devid ? -1 : a->devid > b->devid;
+}
+
+/* Re-evaluate every vbd.  The Chinese Wall state is the set of types that
+ * allowed vbds activate.  vbds allowed before are decided first, so that a
+ * newcomer cannot revoke them; each is checked against all the others. */
+static void evaluate(struct acdom *a)
+{
+	char path[XACM_XS_PATH_MAX];
+	size_t i, kept = 0;
+
+	for (i = 0; i < a->nvbds; i++) {
+		struct vbd *v = &a->vbds[i];
+
+		if (!v->seen) {
+			if (!xacm_xs_path(path, ACM_XS_DECISIONS "/%u/%u/%u", v->be, v->fe,
+					  v->devid))
+				xs_rm(a->xs, XBT_NULL, path);
+			audit(a, "\"event\":\"vbd-gone\",\"fe\":%u,\"be\":%u,\"devid\":%u", v->fe,
+			      v->be, v->devid);
+			continue;
+		}
+		if (domain_label(a, v->fe, v->fe_label))
+			strcpy(v->fe_label, "-");
+		if (domain_label(a, v->be, v->be_label))
+			strcpy(v->be_label, "-");
+		resource_label(a, v);
+		a->vbds[kept++] = *v;
+	}
+	a->nvbds = kept;
+	qsort(a->vbds, a->nvbds, sizeof(*a->vbds), cmp_vbd);
+	for (int pass = 0; pass < 2; pass++) {
+		for (i = 0; i < a->nvbds; i++) {
+			struct vbd *v = &a->vbds[i];
+			struct xacm_decision d;
+			uint64_t active = 0;
+
+			if (v->allowed != (pass == 0))
+				continue;
+			for (size_t j = 0; j < a->nvbds; j++)
+				if (j != i && a->vbds[j].allowed)
+					active |= wanted_types(a, &a->vbds[j]);
+			xacm_decide(a->rules, v->fe_label, v->be_label, v->resource, active, &d);
+			write_decision(a, v, &d);
+		}
+	}
+}
+
+/* Decisions left by an earlier run: remember which vbds were allowed. */
+static void adopt_previous(struct acdom *a)
+{
+	unsigned int nb = 0;
+	char **bes = xs_directory(a->xs, XBT_NULL, ACM_XS_DECISIONS, &nb);
+	char path[XACM_XS_PATH_MAX];
+
+	for (unsigned int b = 0; bes && b < nb; b++) {
+		unsigned int nf = 0;
+		char **fes;
+
+		if (xacm_xs_path(path, ACM_XS_DECISIONS "/%s", bes[b]))
+			continue;
+		fes = xs_directory(a->xs, XBT_NULL, path, &nf);
+		for (unsigned int f = 0; fes && f < nf; f++) {
+			unsigned int nv = 0, len;
+			char **devs;
+
+			if (xacm_xs_path(path, ACM_XS_DECISIONS "/%s/%s", bes[b], fes[f]))
+				continue;
+			devs = xs_directory(a->xs, XBT_NULL, path, &nv);
+			for (unsigned int v = 0; devs && v < nv; v++) {
+				struct acm_decision d;
+				char *val;
+				struct vbd *vbd;
+
+				if (xacm_xs_path(path, ACM_XS_DECISIONS "/%s/%s/%s", bes[b], fes[f],
+						 devs[v]))
+					continue;
+				val = xs_read(a->xs, XBT_NULL, path, &len);
+				if (val && acm_decision_parse(val, len, &d) == 0 &&
+				    (vbd = find_or_add(a, d.backend, d.frontend, d.devid))) {
+					vbd->allowed = d.allow;
+					vbd->seen = true;
+					memcpy(vbd->value, val, len + 1);
+				}
+				free(val);
+			}
+			free(devs);
+		}
+		free(fes);
+	}
+	free(bes);
+}
+
+static const char usage[] =
+	"usage: acdom --rules FILE [--audit FILE] [--syslog] [--once] [--verbose]\n"
+	"  --rules FILE   acdom's rules, from 'xacm-policy compile' (SIGHUP reloads)\n"
+	"  --audit FILE   the hash-chained audit log (default /var/log/xacm/audit.log)\n"
+	"  --syslog       log to syslog as well as stderr; audit lines go to syslog too\n"
+	"  --once         decide every existing vbd once, then exit\n";
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"rules", required_argument, NULL, 'r'},
+		{"audit", required_argument, NULL, 'a'},
+		{"syslog", no_argument, NULL, 's'},
+		{"once", no_argument, NULL, '1'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct acdom a = {0};
+	const char *audit_path = "/var/log/xacm/audit.log";
+	bool use_syslog = false, once = false;
+	enum xacm_log_level level = XACM_LOG_INFO;
+	struct pollfd pfd[2];
+	sigset_t mask;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "r:a:s1vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			a.rules_path = optarg;
+			break;
+		case 'a':
+			audit_path = optarg;
+			break;
+		case 's':
+			use_syslog = true;
+			break;
+		case '1':
+			once = true;
+			break;
+		case 'v':
+			level = XACM_LOG_DEBUG;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		default:
+			fputs(usage, stderr);
+			return 2;
+		}
+	}
+	xacm_log_open("acdom", level, use_syslog);
+	if (a.rules_path == NULL || optind != argc) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	a.audit = acm_audit_open(audit_path, use_syslog);
+	if (a.audit == NULL)
+		xacm_die("cannot open the audit log %s: %s", audit_path, strerror(errno));
+	a.xs = xs_open(0);
+	a.xc = xc_interface_open(NULL, NULL, 0);
+	if (a.xs == NULL || a.xc == NULL)
+		xacm_die("cannot open XenStore or the hypervisor interface: %s (run in dom0 as "
+			 "root)",
+			 strerror(errno));
+	if (load_rules(&a) != 0)
+		xacm_die("no usable rules: every vbd stays without a decision");
+	adopt_previous(&a);
+	if (!xs_watch(a.xs, "/local/domain", "vbd") || !xs_watch(a.xs, "@introduceDomain", "dom") ||
+	    !xs_watch(a.xs, "@releaseDomain", "dom") || !xs_watch(a.xs, ACM_XS_LABELS, "label"))
+		xacm_die("cannot set XenStore watches: %s", strerror(errno));
+	audit(&a, "\"event\":\"start\",\"pid\":%d", (int)getpid());
+	discover(&a);
+	evaluate(&a);
+	if (once)
+		return 0;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	pfd[0] = (struct pollfd){.fd = xs_fileno(a.xs), .events = POLLIN};
+	pfd[1] = (struct pollfd){.fd = signalfd(-1, &mask, SFD_CLOEXEC), .events = POLLIN};
+	xacm_info("watching XenStore for vbds");
+	for (;;) {
+		bool rescan = false;
+		char **ev;
+
+		if (poll(pfd, 2, -1) < 0 && errno != EINTR)
+			xacm_die("poll: %s", strerror(errno));
+		if (pfd[1].revents & POLLIN) {
+			struct signalfd_siginfo si;
+
+			if (read(pfd[1].fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+				if (si.ssi_signo != SIGHUP) {
+					audit(&a, "\"event\":\"stop\",\"signal\":%u", si.ssi_signo);
+					return 0;
+				}
+				rescan = load_rules(&a) == 0;
+			}
+		}
+		/* drain every pending event, then rescan once */
+		while ((ev = xs_check_watch(a.xs)) != NULL) {
+			rescan = true;
+			free(ev);
+		}
+		if (rescan) {
+			discover(&a);
+			evaluate(&a);
+		}
+	}
+}

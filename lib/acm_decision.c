@@ -1,0 +1,143 @@
+/* acm_decision.c - the decision node's value: format and strict parse. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "acm_protocol.h"
+#include "xs_value.h"
+
+bool acm_label_valid(const char *label)
+{
+	size_t n = strnlen(label, ACM_LABEL_MAX);
+
+	if (n == 0 || n >= ACM_LABEL_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = label[i];
+		bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+
+		if (!alpha && !(i > 0 && c >= '0' && c <= '9'))
+			return false;
+	}
+	return true;
+}
+
+static bool reason_valid(const char *r)
+{
+	size_t n = strnlen(r, ACM_REASON_MAX);
+
+	if (n == 0 || n >= ACM_REASON_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((r[i] >= 'a' && r[i] <= 'z') || r[i] == '-'))
+			return false;
+	return true;
+}
+
+static bool policy_valid(const char *p)
+{
+	if (strnlen(p, ACM_POLICY_ID_LEN + 1) != ACM_POLICY_ID_LEN)
+		return false;
+	for (unsigned int i = 0; i < ACM_POLICY_ID_LEN; i++)
+		if (!((p[i] >= '0' && p[i] <= '9') || (p[i] >= 'a' && p[i] <= 'f')))
+			return false;
+	return true;
+}
+
+int acm_decision_format(const struct acm_decision *d, char buf[static ACM_DECISION_VALUE_MAX])
+{
+	int n;
+
+	if (d->frontend > XS_VALUE_DOMID_MAX || d->backend > XS_VALUE_DOMID_MAX ||
+	    (strcmp(d->resource, "-") && !acm_label_valid(d->resource)) ||
+	    !policy_valid(d->policy) || !reason_valid(d->reason))
+		return -1;
+	n = snprintf(buf, ACM_DECISION_VALUE_MAX,
+		     "v=1 fe=%u devid=%u be=%u resource=%s policy=%s decision=%s reason=%s",
+		     d->frontend, d->devid, d->backend, d->resource, d->policy,
+		     d->allow ? "allow" : "deny", d->reason);
+	return n > 0 && n < (int)ACM_DECISION_VALUE_MAX ? n : -1;
+}
+
+/* Take "key=" then the value up to the next space (or the end) from
+ * *p..end; the value goes to out[0..cap). */
+static int field(const char **p, const char *end, const char *key, char *out, size_t cap)
+{
+	size_t klen = strlen(key), n = 0;
+
+	if ((size_t)(end - *p) < klen + 1 || memcmp(*p, key, klen) || (*p)[klen] != '=')
+		return -EINVAL;
+	*p += klen + 1;
+	while (*p + n < end && (*p)[n] != ' ')
+		n++;
+	if (n == 0 || n >= cap)
+		return -EINVAL;
+	memcpy(out, *p, n);
+	out[n] = '\0';
+	*p += n;
+	if (*p < end) { /* exactly one space between fields */
+		if (**p != ' ' || *p + 1 == end)
+			return -EINVAL;
+		(*p)++;
+	}
+	return 0;
+}
+
+static int number(const char *s, uint64_t max, uint32_t *out)
+{
+	uint64_t v;
+
+	if (xs_value_parse_uint(s, strlen(s), max, &v))
+		return -EINVAL;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+int acm_decision_parse(const char *value, size_t len, struct acm_decision *out)
+{
+	const char *p = value, *end = value + len;
+	char ver[4], fe[8], devid[12], be[8], decision[8];
+	struct acm_decision d;
+
+	if (value == NULL || len == 0 || len >= ACM_DECISION_VALUE_MAX || memchr(value, '\0', len))
+		return -EINVAL;
+	if (field(&p, end, "v", ver, sizeof(ver)) || strcmp(ver, "1") ||
+	    field(&p, end, "fe", fe, sizeof(fe)) || field(&p, end, "devid", devid, sizeof(devid)) ||
+	    field(&p, end, "be", be, sizeof(be)) ||
+	    field(&p, end, "resource", d.resource, sizeof(d.resource)) ||
+	    field(&p, end, "policy", d.policy, sizeof(d.policy)) ||
+	    field(&p, end, "decision", decision, sizeof(decision)) ||
+	    field(&p, end, "reason", d.reason, sizeof(d.reason)) || p != end)
+		return -EINVAL;
+	if (number(fe, XS_VALUE_DOMID_MAX, &d.frontend) ||
+	    number(be, XS_VALUE_DOMID_MAX, &d.backend) || number(devid, UINT32_MAX, &d.devid))
+		return -EINVAL;
+	if ((strcmp(d.resource, "-") && !acm_label_valid(d.resource)) || !policy_valid(d.policy) ||
+	    !reason_valid(d.reason))
+		return -EINVAL;
+	if (!strcmp(decision, "allow"))
+		d.allow = true;
+	else if (!strcmp(decision, "deny"))
+		d.allow = false;
+	else
+		return -EINVAL;
+	if (d.allow != !strcmp(d.reason, "allow"))
+		return -EINVAL;
+	*out = d;
+	return 0;
+}
+
+int acm_path_key(const char *path, char key[static 2 * ACM_BACKING_PATH_MAX + 1])
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t n = strnlen(path, ACM_BACKING_PATH_MAX);
+
+	if (n == 0 || n >= ACM_BACKING_PATH_MAX)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		key[2 * i] = hex[(unsigned char)path[i] >> 4];
+		key[2 * i + 1] = hex[(unsigned char)path[i] & 15];
+	}
+	key[2 * n] = '\0';
+	return 0;
+}

@@ -1,0 +1,61 @@
+/* acm_protocol.h - the XenStore wire format between acdom, the toolstack
+ * (xacm-label) and the backends (blkback-acm, encdom).  Every path and value
+ * format that crosses a trust boundary is defined here and nowhere else.
+ *
+ * Resource labels, written by the toolstack (xacm-label) only:
+ *   /xacm/label/path/<hex of the backing path>   = "<resource label>"
+ *   /xacm/label/uuid/<volume uuid>               = "<resource label>"
+ * A label node counts only if the toolstack (domain 0) owns it and no other
+ * domain may write it (acdom checks with xs_get_permissions).
+ *
+ * Decisions, written by acdom only, readable by the backend and frontend:
+ *   /xacm/decision/<backend domid>/<frontend domid>/<devid> =
+ *     "v=1 fe=<domid> devid=<devid> be=<domid> resource=<label|-> \
+ *      policy=<16 hex> decision=allow|deny reason=<reason id>"
+ * No node means no decision: a backend must not connect.  A rewrite to
+ * "deny" revokes: the backend must disconnect that vbd. */
+#ifndef XACM_ACM_PROTOCOL_H
+#define XACM_ACM_PROTOCOL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ACM_XS_ROOT "/xacm"
+#define ACM_XS_LABELS ACM_XS_ROOT "/label"
+#define ACM_XS_DECISIONS ACM_XS_ROOT "/decision"
+#define ACM_XS_LABEL_PATH_DIR ACM_XS_LABELS "/path"
+#define ACM_XS_LABEL_UUID_DIR ACM_XS_LABELS "/uuid"
+
+#define ACM_LABEL_MAX 64u           /* resource label, with its NUL */
+#define ACM_REASON_MAX 32u          /* reason id, with its NUL */
+#define ACM_POLICY_ID_LEN 16u       /* first 16 hex digits of the rules hash */
+#define ACM_DECISION_VALUE_MAX 256u /* longest decision value */
+#define ACM_BACKING_PATH_MAX 1024u  /* longest backing path a label binds to */
+
+struct acm_decision {
+	uint32_t frontend, devid, backend;
+	char resource[ACM_LABEL_MAX]; /* "-" when the resource had no label */
+	char policy[ACM_POLICY_ID_LEN + 1];
+	bool allow;
+	char reason[ACM_REASON_MAX];
+};
+
+/* Format d into buf[ACM_DECISION_VALUE_MAX]; returns the length, or -1 if a
+ * field is out of range. */
+int acm_decision_format(const struct acm_decision *d, char buf[static ACM_DECISION_VALUE_MAX]);
+
+/* Parse a decision value (untrusted bytes value[0..len)).  Accepts only
+ * what acm_decision_format writes.  0 on success; -EINVAL otherwise, with
+ * *d untouched. */
+int acm_decision_parse(const char *value, size_t len, struct acm_decision *d)
+	__attribute__((warn_unused_result));
+
+/* The label node key of a backing path: lower-case hex of its bytes, into
+ * key[2 * ACM_BACKING_PATH_MAX + 1].  -1 if the path is empty or too long. */
+int acm_path_key(const char *path, char key[static 2 * ACM_BACKING_PATH_MAX + 1]);
+
+/* A resource label: [A-Za-z_][A-Za-z0-9_]* shorter than ACM_LABEL_MAX. */
+bool acm_label_valid(const char *label);
+
+#endif

@@ -1,0 +1,89 @@
+#!/bin/sh
+# acdom on the real hypervisor with the project's policy: vbd nodes written
+# by xl create / xl block-attach for labelled (paused) guests, resource
+# labels written by xacm-label, decisions read back through the backends'
+# client library (acm-wait), and the audit chain checked by xacm-audit.
+. ./dom0-lib.sh
+require_enforcing
+expect "xl loadpolicy loads the compiled three-tenants policy" xl_ loadpolicy policy/xenpolicy
+
+for f in a b s o u; do dd if=/dev/zero of=/tmp/$f.img bs=1M count=4 2>/dev/null; done
+expect "xacm-label labels /tmp/a.img bank_a_disk" xacm-label set --path /tmp/a.img bank_a_disk
+expect "xacm-label labels /tmp/b.img bank_b_disk" xacm-label set --path /tmp/b.img bank_b_disk
+expect "xacm-label labels /tmp/s.img shop_disk" xacm-label set --path /tmp/s.img shop_disk
+xacm-label list
+
+# guest NAME LABEL DISK: a paused PV guest whose xvda is DISK (served by dom0).
+guest() {
+    cat > "/tmp/$1.cfg" <<CFG
+name = "$1"
+type = "pv"
+kernel = "/guest/vmlinuz"
+memory = 128
+seclabel = 'system_u:system_r:$2'
+disk = [ 'format=raw,vdev=xvda,access=rw,target=$3' ]
+CFG
+    xl_ create -p "/tmp/$1.cfg" > "/tmp/$1.log" 2>&1 || { cat "/tmp/$1.log"; return 1; }
+}
+XVDA=51712 XVDB=51728 XVDC=51744
+AUDIT=/var/log/xacm-audit.log
+
+# 1. acdom not running: a vbd gets no decision, so no backend may connect.
+expect "guest ga (bank_a_guest_t) created with a.img" guest ga bank_a_guest_t /tmp/a.img
+GA=$(xl_ domid ga)
+if acm-wait 0 "$GA" $XVDA 3; then fail "a decision appeared while acdom was down"; else pass "no decision while acdom is not running"; fi
+
+# 2. acdom starts: it decides every existing vbd.
+acdom --rules policy/xacm.rules --audit $AUDIT > /tmp/acdom.log 2>&1 &
+ACDOM=$!
+expect "after acdom starts, ga's vbd is allowed" acm-wait 0 "$GA" $XVDA 30 allow
+xenstore-read /xacm/decision/0/$GA/$XVDA
+expect "the decision node is readable by the frontend and written by acdom only" \
+    sh -c "xenstore-ls -p /xacm/decision/0/$GA | grep -q 'n0,r$GA'"
+
+# 3. a mislabelled resource: bank A's guest and the shop's disk.
+xl_ block-attach ga "format=raw,vdev=xvdb,access=rw,target=/tmp/s.img" || fail "block-attach s.img"
+expect "shop_disk for bank A's guest is denied (no shared type)" acm-wait 0 "$GA" $XVDB 30 deny
+xenstore-read /xacm/decision/0/$GA/$XVDB | grep -q 'reason=deny-ste-frontend' &&
+    pass "the reason is deny-ste-frontend" || fail "wrong reason: $(xenstore-read /xacm/decision/0/$GA/$XVDB)"
+
+# 4. the Chinese Wall: bank B's guest while bank A's disk is in use.
+expect "guest gb (bank_b_guest_t) created with b.img" guest gb bank_b_guest_t /tmp/b.img
+GB=$(xl_ domid gb)
+expect "bank B's disk is denied while bank A is active" acm-wait 0 "$GB" $XVDA 30 deny
+xenstore-read /xacm/decision/0/$GB/$XVDA | grep -q 'reason=deny-chinese-wall' &&
+    pass "the reason is deny-chinese-wall" || fail "wrong reason: $(xenstore-read /xacm/decision/0/$GB/$XVDA)"
+
+# 5. a label in a node another domain owns is ignored and reported.
+xacm-label set --path /tmp/o.img bank_a_disk
+key=$(printf '%s' /tmp/o.img | od -An -tx1 | tr -d ' \n')
+xenstore-chmod "/xacm/label/path/$key" "n$GA"
+xl_ block-attach ga "format=raw,vdev=xvdc,access=rw,target=/tmp/o.img" || fail "block-attach o.img"
+expect "a vbd whose label node the guest owns is denied" acm-wait 0 "$GA" $XVDC 30 deny
+xenstore-read /xacm/decision/0/$GA/$XVDC | grep -q 'resource=- .*reason=deny-unknown-resource' &&
+    pass "the label was ignored (resource=-, deny-unknown-resource)" || fail "$(xenstore-read /xacm/decision/0/$GA/$XVDC)"
+grep -q "\"event\":\"label-rejected\",\"fe\":$GA,\"be\":0,\"devid\":$XVDC,\"owner\":$GA" $AUDIT &&
+    pass "the audit log reports the rejected label node" || fail "no label-rejected record"
+
+# 6. a label change revokes: a.img relabelled shop_disk flips ga's xvda to deny.
+xacm-label set --path /tmp/a.img shop_disk
+expect "relabelling a.img revokes ga's vbd" acm-wait 0 "$GA" $XVDA 30 deny
+# ...which frees the wall: bank B's disk is now allowed
+expect "with bank A inactive, bank B's disk is allowed" acm-wait 0 "$GB" $XVDA 30 allow
+
+# 7. restart: decisions survive and the chain continues.
+kill "$ACDOM"; wait "$ACDOM" 2>/dev/null
+acdom --rules policy/xacm.rules --audit $AUDIT > /tmp/acdom2.log 2>&1 &
+ACDOM=$!
+sleep 3
+expect "after a restart gb's vbd is still allowed" acm-wait 0 "$GB" $XVDA 30 allow
+expect "after a restart ga's xvdb is still denied" acm-wait 0 "$GA" $XVDB 30 deny
+kill "$ACDOM"; wait "$ACDOM" 2>/dev/null
+[ "$(grep -c '"event":"start"' $AUDIT)" = 2 ] && pass "the audit log holds both starts" || fail "starts: $(grep -c '"event":"start"' $AUDIT)"
+expect "xacm-audit verify: the chain is intact across the restart" xacm-audit verify $AUDIT
+sed 's/"decision":"deny"/"decision":"allow"/' $AUDIT > /tmp/forged.log
+if xacm-audit verify /tmp/forged.log; then fail "a forged log verified"; else pass "a forged audit log fails verification"; fi
+echo "--- audit log:"; cut -c 76- $AUDIT | head -n 30
+echo "--- acdom's log:"; cat /tmp/acdom.log /tmp/acdom2.log
+xl_ destroy ga; xl_ destroy gb
+finish

@@ -1,0 +1,117 @@
+/* Unit tests of lib/acm_decision.c: the decision node's value. */
+#include <check.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "acm_protocol.h"
+
+static const char good[] = "v=1 fe=5 devid=51712 be=0 resource=bank_a_disk "
+			   "policy=9a9f98eb6989b5fe decision=allow reason=allow";
+
+START_TEST(round_trip)
+{
+	struct acm_decision d, e;
+	char buf[ACM_DECISION_VALUE_MAX];
+	int n;
+
+	ck_assert_int_eq(acm_decision_parse(good, strlen(good), &d), 0);
+	ck_assert_uint_eq(d.frontend, 5);
+	ck_assert_uint_eq(d.devid, 51712);
+	ck_assert_uint_eq(d.backend, 0);
+	ck_assert_str_eq(d.resource, "bank_a_disk");
+	ck_assert(d.allow);
+	n = acm_decision_format(&d, buf);
+	ck_assert_int_eq(n, (int)strlen(good));
+	ck_assert_str_eq(buf, good);
+	d.allow = false;
+	strcpy(d.reason, "deny-chinese-wall");
+	strcpy(d.resource, "-");
+	n = acm_decision_format(&d, buf);
+	ck_assert_int_gt(n, 0);
+	ck_assert_int_eq(acm_decision_parse(buf, (size_t)n, &e), 0);
+	ck_assert(!e.allow);
+	ck_assert_str_eq(e.reason, "deny-chinese-wall");
+	ck_assert_str_eq(e.resource, "-");
+}
+END_TEST
+
+static const char *const bad[] = {
+	"",
+	"v=2 fe=5 devid=51712 be=0 resource=r policy=9a9f98eb6989b5fe decision=allow reason=allow",
+	"v=1 fe=5 devid=51712 be=0 resource=r policy=9a9f98eb6989b5fe decision=allow reason=allow ",
+	"v=1  fe=5 devid=51712 be=0 resource=r policy=9a9f98eb6989b5fe decision=allow reason=allow",
+	"v=1 fe=05 devid=51712 be=0 resource=r policy=9a9f98eb6989b5fe decision=allow reason=allow",
+	"v=1 fe=32752 devid=1 be=0 resource=r policy=9a9f98eb6989b5fe decision=allow reason=allow",
+	"v=1 fe=5 devid=4294967296 be=0 resource=r policy=9a9f98eb6989b5fe decision=allow "
+	"reason=allow",
+	"v=1 fe=5 devid=1 be=0 resource=r policy=9a9f98eb6989b5f decision=allow reason=allow",
+	"v=1 fe=5 devid=1 be=0 resource=r policy=9A9F98EB6989B5FE decision=allow reason=allow",
+	"v=1 fe=5 devid=1 be=0 resource=9r policy=9a9f98eb6989b5fe decision=allow reason=allow",
+	"v=1 fe=5 devid=1 be=0 resource=r policy=9a9f98eb6989b5fe decision=maybe reason=allow",
+	"v=1 fe=5 devid=1 be=0 resource=r policy=9a9f98eb6989b5fe decision=allow "
+	"reason=deny-no-channel",
+	"v=1 fe=5 devid=1 be=0 resource=r policy=9a9f98eb6989b5fe decision=deny reason=allow",
+	"v=1 fe=5 devid=1 be=0 resource=r policy=9a9f98eb6989b5fe decision=deny reason=Deny",
+	"v=1 devid=1 fe=5 be=0 resource=r policy=9a9f98eb6989b5fe decision=allow reason=allow",
+	"v=1 fe=5 devid=1 be=0 resource=r policy=9a9f98eb6989b5fe decision=allow",
+	"v=1 fe=5 devid=1 be=0 resource=r policy=9a9f98eb6989b5fe decision=allow reason=allow x=1",
+};
+
+START_TEST(rejects_malformed)
+{
+	struct acm_decision d = {.frontend = 77};
+
+	ck_assert_msg(acm_decision_parse(bad[_i], strlen(bad[_i]), &d) == -EINVAL, "accepted: %s",
+		      bad[_i]);
+	ck_assert_uint_eq(d.frontend, 77);
+}
+END_TEST
+
+START_TEST(rejects_embedded_nul_and_overlong)
+{
+	char buf[600];
+	struct acm_decision d;
+
+	memcpy(buf, good, sizeof(good));
+	buf[10] = '\0';
+	ck_assert_int_eq(acm_decision_parse(buf, strlen(good), &d), -EINVAL);
+	memset(buf, 'a', sizeof(buf));
+	ck_assert_int_eq(acm_decision_parse(buf, sizeof(buf), &d), -EINVAL);
+	/* truncated: "reason=allo" does not match decision=allow */
+	ck_assert_int_eq(acm_decision_parse(good, strlen(good) - 1, &d), -EINVAL);
+}
+END_TEST
+
+START_TEST(path_keys_and_labels)
+{
+	char key[2 * ACM_BACKING_PATH_MAX + 1];
+
+	ck_assert_int_eq(acm_path_key("/tmp/a.img", key), 0);
+	ck_assert_str_eq(key, "2f746d702f612e696d67");
+	ck_assert_int_eq(acm_path_key("", key), -1);
+	ck_assert(acm_label_valid("bank_a_disk"));
+	ck_assert(!acm_label_valid("bank-a"));
+	ck_assert(!acm_label_valid("1disk"));
+	ck_assert(!acm_label_valid(""));
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("acm_decision");
+	TCase *tc = tcase_create("decision");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, round_trip);
+	tcase_add_loop_test(tc, rejects_malformed, 0, (int)(sizeof(bad) / sizeof(bad[0])));
+	tcase_add_test(tc, rejects_embedded_nul_and_overlong);
+	tcase_add_test(tc, path_keys_and_labels);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
