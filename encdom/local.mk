@@ -1,2 +1,15 @@
 # encdom: automake rules (included from the top-level Makefile.am).
-# Nothing is built here yet.
+
+# ---- the core library: no Xen dependency ----------------------------------
+noinst_LIBRARIES += encdom/core/libencdom-core.a
+encdom_core_libencdom_core_a_SOURCES = \
+	encdom/core/encdom.h \
+	encdom/core/xc_crypto.c encdom/core/xc_crypto.h \
+	encdom/core/vol_format.h \
+	encdom/core/vol_header.c encdom/core/vol_record.c \
+	encdom/core/vol_journal.c encdom/core/vol_commit.c \
+	encdom/core/merkle.c encdom/core/merkle.h \
+	encdom/core/anchor.c encdom/core/keyfile.c \
+	encdom/core/volume.c
+encdom_core_libencdom_core_a_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
+ENCDOM_CORE_LIBS = encdom/core/libencdom-core.a $(CRYPTO_LIBS)
