@@ -13,3 +13,13 @@ encdom_core_libencdom_core_a_SOURCES = \
 	encdom/core/volume.c
 encdom_core_libencdom_core_a_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
 ENCDOM_CORE_LIBS = encdom/core/libencdom-core.a $(CRYPTO_LIBS)
+
+# ---- check suites -------------------------------------------------------------
+ENCDOM_TEST_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(CRYPTO_CFLAGS)
+ENCDOM_TEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/encdom/core
+check_PROGRAMS += tests/unit/check_encdom_volume
+tests_unit_check_encdom_volume_SOURCES = tests/unit/check_encdom_volume.c \
+	tests/unit/check_encdom_util.h
+tests_unit_check_encdom_volume_CFLAGS = $(ENCDOM_TEST_CFLAGS)
+tests_unit_check_encdom_volume_CPPFLAGS = $(ENCDOM_TEST_CPPFLAGS)
+tests_unit_check_encdom_volume_LDADD = $(ENCDOM_CORE_LIBS) $(CHECK_LIBS)
