@@ -23,3 +23,9 @@ tests_unit_check_encdom_volume_SOURCES = tests/unit/check_encdom_volume.c \
 tests_unit_check_encdom_volume_CFLAGS = $(ENCDOM_TEST_CFLAGS)
 tests_unit_check_encdom_volume_CPPFLAGS = $(ENCDOM_TEST_CPPFLAGS)
 tests_unit_check_encdom_volume_LDADD = $(ENCDOM_CORE_LIBS) $(CHECK_LIBS)
+check_PROGRAMS += tests/unit/check_encdom_tamper
+tests_unit_check_encdom_tamper_SOURCES = tests/unit/check_encdom_tamper.c \
+	tests/unit/check_encdom_util.h
+tests_unit_check_encdom_tamper_CFLAGS = $(ENCDOM_TEST_CFLAGS)
+tests_unit_check_encdom_tamper_CPPFLAGS = $(ENCDOM_TEST_CPPFLAGS)
+tests_unit_check_encdom_tamper_LDADD = $(ENCDOM_CORE_LIBS) $(CHECK_LIBS)
