@@ -29,3 +29,9 @@ tests_unit_check_encdom_tamper_SOURCES = tests/unit/check_encdom_tamper.c \
 tests_unit_check_encdom_tamper_CFLAGS = $(ENCDOM_TEST_CFLAGS)
 tests_unit_check_encdom_tamper_CPPFLAGS = $(ENCDOM_TEST_CPPFLAGS)
 tests_unit_check_encdom_tamper_LDADD = $(ENCDOM_CORE_LIBS) $(CHECK_LIBS)
+check_PROGRAMS += tests/unit/check_encdom_crash
+tests_unit_check_encdom_crash_SOURCES = tests/unit/check_encdom_crash.c \
+	tests/unit/check_encdom_util.h
+tests_unit_check_encdom_crash_CFLAGS = $(ENCDOM_TEST_CFLAGS)
+tests_unit_check_encdom_crash_CPPFLAGS = $(ENCDOM_TEST_CPPFLAGS)
+tests_unit_check_encdom_crash_LDADD = $(ENCDOM_CORE_LIBS) $(CHECK_LIBS)

@@ -4,10 +4,12 @@
 
 #include <check.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -111,6 +113,13 @@ static inline void copy_file(const char *from, const char *to)
 
 	snprintf(cmd, sizeof(cmd), "cp '%s' '%s'", from, to);
 	ck_assert_int_eq(system(cmd), 0);
+}
+
+static inline int vol_is_zero_block(const uint8_t *p)
+{
+	static const uint8_t zero[ENCDOM_BLOCK];
+
+	return memcmp(p, zero, ENCDOM_BLOCK) == 0;
 }
 
 static inline int run_suite(Suite *s)
