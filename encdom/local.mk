@@ -35,3 +35,9 @@ tests_unit_check_encdom_crash_SOURCES = tests/unit/check_encdom_crash.c \
 tests_unit_check_encdom_crash_CFLAGS = $(ENCDOM_TEST_CFLAGS)
 tests_unit_check_encdom_crash_CPPFLAGS = $(ENCDOM_TEST_CPPFLAGS)
 tests_unit_check_encdom_crash_LDADD = $(ENCDOM_CORE_LIBS) $(CHECK_LIBS)
+check_PROGRAMS += tests/unit/check_encdom_mirror
+tests_unit_check_encdom_mirror_SOURCES = tests/unit/check_encdom_mirror.c \
+	tests/unit/check_encdom_util.h
+tests_unit_check_encdom_mirror_CFLAGS = $(ENCDOM_TEST_CFLAGS)
+tests_unit_check_encdom_mirror_CPPFLAGS = $(ENCDOM_TEST_CPPFLAGS)
+tests_unit_check_encdom_mirror_LDADD = $(ENCDOM_CORE_LIBS) $(CHECK_LIBS)

@@ -56,9 +56,17 @@ struct encdom_geometry {
 
 /* Events for observers (tests, the tool): NONCE before counter a is used
  * for block b; REPAIR when replica a of block b was rewritten from a good
- * copy (b = UINT64_MAX: its metadata); RECOVER when a record of block b
- * with counter a was accepted from the journal after a crash. */
-enum encdom_event { ENCDOM_EV_NONCE, ENCDOM_EV_REPAIR, ENCDOM_EV_RECOVER };
+ * copy (b = UINT64_MAX: its header or metadata); RECOVER when a record of
+ * block b with counter a was accepted from the journal after a crash; BAD
+ * when scrub finds replica a of block b bad (and not repairable, or repair
+ * not asked); PROGRESS during scrub: a of b blocks done. */
+enum encdom_event {
+	ENCDOM_EV_NONCE,
+	ENCDOM_EV_REPAIR,
+	ENCDOM_EV_RECOVER,
+	ENCDOM_EV_BAD,
+	ENCDOM_EV_PROGRESS
+};
 typedef void (*encdom_hook)(void *ctx, enum encdom_event ev, uint64_t a, uint64_t b);
 
 struct encdom_info {
@@ -94,6 +102,11 @@ int encdom_write(struct encdom_vol *v, uint64_t block, uint32_t count,
 int encdom_flush(struct encdom_vol *v) ENCDOM_WUR;
 /* Flush and free; returns the flush result.  v is freed either way. */
 int encdom_close(struct encdom_vol *v);
+/* Verify every written block on every replica; with repair, rewrite bad
+ * copies from a good one.  Returns 0 if every block has a good copy (bad
+ * copies may have been found: see info.repaired and the BAD events), else
+ * ENCDOM_ERR_INTEGRITY with *nbad blocks that have none. */
+int encdom_scrub(struct encdom_vol *v, int repair, uint64_t *nbad) ENCDOM_WUR;
 void encdom_get_info(const struct encdom_vol *v, struct encdom_info *info);
 const char *encdom_errmsg(const struct encdom_vol *v);
 const char *encdom_strerror(int code);

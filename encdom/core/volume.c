@@ -410,6 +410,59 @@ static int read_batch(struct encdom_vol *v, uint64_t block, uint32_t n, uint8_t 
 	return 0;
 }
 
+int encdom_scrub(struct encdom_vol *v, int repair, uint64_t *nbad)
+{
+	uint64_t off, step = v->l.nblocks / 100 + 1;
+	struct vol_record rec;
+	int ok[ENCDOM_MAX_REPLICAS], good;
+
+	*nbad = 0;
+	for (uint64_t b = 0; b < v->l.nblocks; b++) {
+		if (v->hook && b % step == 0)
+			v->hook(v->hook_ctx, ENCDOM_EV_PROGRESS, b, v->l.nblocks);
+		if (v->bad != NULL && v->bad[b / VOL_REC_PER_CHUNK]) {
+			(*nbad)++;
+			if (v->hook)
+				v->hook(v->hook_ctx, ENCDOM_EV_BAD, 0, b);
+			continue;
+		}
+		if (vol_record_parse(rec_at(v, b), &rec) != 0 || rec.counter == 0)
+			continue;
+		off = v->l.data_off + b * ENCDOM_BLOCK;
+		good = -1;
+		for (unsigned int r = 0; r < v->nrep; r++) {
+			uint8_t *ct = v->ct + (size_t)r * ENCDOM_BLOCK;
+
+			ok[r] = pread_full(v->fd[r], ct, ENCDOM_BLOCK, off) == 0 &&
+				open_block(v, b, &rec, ct, v->pt) == 0;
+			if (ok[r] && good < 0)
+				good = (int)r;
+		}
+		xc_cleanse(v->pt, ENCDOM_BLOCK);
+		if (good < 0)
+			(*nbad)++;
+		for (unsigned int r = 0; r < v->nrep; r++) {
+			if (ok[r])
+				continue;
+			if (repair && good >= 0 && !v->readonly &&
+			    pwrite_full(v->fd[r], v->ct + (size_t)good * ENCDOM_BLOCK, ENCDOM_BLOCK,
+					off) == 0) {
+				v->repaired++;
+				if (v->hook)
+					v->hook(v->hook_ctx, ENCDOM_EV_REPAIR, r, b);
+			} else if (v->hook) {
+				v->hook(v->hook_ctx, ENCDOM_EV_BAD, r, b);
+			}
+		}
+	}
+	if (v->hook)
+		v->hook(v->hook_ctx, ENCDOM_EV_PROGRESS, v->l.nblocks, v->l.nblocks);
+	if (*nbad > 0)
+		return say(v->err, ENCDOM_ERR_INTEGRITY,
+			   "%" PRIu64 " block(s) have no copy that verifies", *nbad);
+	return 0;
+}
+
 int encdom_read(struct encdom_vol *v, uint64_t block, uint32_t count, uint8_t *buf)
 {
 	uint8_t *start = buf;
