@@ -41,3 +41,15 @@ tests_unit_check_encdom_mirror_SOURCES = tests/unit/check_encdom_mirror.c \
 tests_unit_check_encdom_mirror_CFLAGS = $(ENCDOM_TEST_CFLAGS)
 tests_unit_check_encdom_mirror_CPPFLAGS = $(ENCDOM_TEST_CPPFLAGS)
 tests_unit_check_encdom_mirror_LDADD = $(ENCDOM_CORE_LIBS) $(CHECK_LIBS)
+check_PROGRAMS += tests/unit/check_encdom_parsers
+tests_unit_check_encdom_parsers_SOURCES = tests/unit/check_encdom_parsers.c \
+	tests/unit/check_encdom_util.h
+tests_unit_check_encdom_parsers_CFLAGS = $(ENCDOM_TEST_CFLAGS)
+tests_unit_check_encdom_parsers_CPPFLAGS = $(ENCDOM_TEST_CPPFLAGS)
+tests_unit_check_encdom_parsers_LDADD = $(ENCDOM_CORE_LIBS) $(CHECK_LIBS)
+check_PROGRAMS += tests/unit/check_encdom_crypto
+tests_unit_check_encdom_crypto_SOURCES = tests/unit/check_encdom_crypto.c \
+	tests/unit/check_encdom_util.h
+tests_unit_check_encdom_crypto_CFLAGS = $(ENCDOM_TEST_CFLAGS)
+tests_unit_check_encdom_crypto_CPPFLAGS = $(ENCDOM_TEST_CPPFLAGS)
+tests_unit_check_encdom_crypto_LDADD = $(ENCDOM_CORE_LIBS) $(CHECK_LIBS)
