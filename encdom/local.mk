@@ -53,3 +53,24 @@ tests_unit_check_encdom_crypto_SOURCES = tests/unit/check_encdom_crypto.c \
 tests_unit_check_encdom_crypto_CFLAGS = $(ENCDOM_TEST_CFLAGS)
 tests_unit_check_encdom_crypto_CPPFLAGS = $(ENCDOM_TEST_CPPFLAGS)
 tests_unit_check_encdom_crypto_LDADD = $(ENCDOM_CORE_LIBS) $(CHECK_LIBS)
+
+# ---- fuzz targets: one per parser of untrusted bytes --------------------------
+ENCDOM_FUZZ_FLAGS = $(FUZZ_FLAGS) -I$(top_srcdir)/encdom/core $(CRYPTO_CFLAGS)
+FUZZ_TARGETS += fuzz/fuzz_vol_header fuzz/fuzz_vol_record fuzz/fuzz_vol_journal \
+	fuzz/fuzz_vol_commit
+fuzz/fuzz_vol_header: $(top_srcdir)/tests/fuzz/fuzz_vol_header.c \
+		$(top_srcdir)/encdom/core/vol_header.c $(top_srcdir)/encdom/core/xc_crypto.c
+	@mkdir -p fuzz
+	$(AM_V_CC)$(FUZZ_CC) $(ENCDOM_FUZZ_FLAGS) -o $@ $^ $(CRYPTO_LIBS)
+fuzz/fuzz_vol_record: $(top_srcdir)/tests/fuzz/fuzz_vol_record.c \
+		$(top_srcdir)/encdom/core/vol_record.c
+	@mkdir -p fuzz
+	$(AM_V_CC)$(FUZZ_CC) $(ENCDOM_FUZZ_FLAGS) -o $@ $^
+fuzz/fuzz_vol_journal: $(top_srcdir)/tests/fuzz/fuzz_vol_journal.c \
+		$(top_srcdir)/encdom/core/vol_journal.c
+	@mkdir -p fuzz
+	$(AM_V_CC)$(FUZZ_CC) $(ENCDOM_FUZZ_FLAGS) -o $@ $^
+fuzz/fuzz_vol_commit: $(top_srcdir)/tests/fuzz/fuzz_vol_commit.c \
+		$(top_srcdir)/encdom/core/vol_commit.c $(top_srcdir)/encdom/core/xc_crypto.c
+	@mkdir -p fuzz
+	$(AM_V_CC)$(FUZZ_CC) $(ENCDOM_FUZZ_FLAGS) -o $@ $^ $(CRYPTO_LIBS)
