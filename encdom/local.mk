@@ -74,3 +74,11 @@ fuzz/fuzz_vol_commit: $(top_srcdir)/tests/fuzz/fuzz_vol_commit.c \
 		$(top_srcdir)/encdom/core/vol_commit.c $(top_srcdir)/encdom/core/xc_crypto.c
 	@mkdir -p fuzz
 	$(AM_V_CC)$(FUZZ_CC) $(ENCDOM_FUZZ_FLAGS) -o $@ $^ $(CRYPTO_LIBS)
+
+# ---- the tool ------------------------------------------------------------------
+bin_PROGRAMS += encdom/xacm-volume
+encdom_xacm_volume_SOURCES = encdom/xacm-volume.c
+encdom_xacm_volume_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/encdom/core
+encdom_xacm_volume_LDADD = $(ENCDOM_CORE_LIBS)
+man_MANS += man/xacm-volume.1
+TESTS += tests/encdom/t-xacm-volume.sh

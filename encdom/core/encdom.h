@@ -116,6 +116,10 @@ const char *encdom_strerror(int code);
 int encdom_peek(const char *path, struct encdom_info *info,
 		char err[static ENCDOM_ERRLEN]) ENCDOM_WUR;
 
+/* Cryptographically strong random bytes (keys, uuids): 0 or
+ * ENCDOM_ERR_CRYPTO. */
+int encdom_random(void *buf, size_t len) ENCDOM_WUR;
+
 /* Key files: 32 raw bytes, or the key wrapped by scrypt(passphrase).
  * Wrong passphrase -> ENCDOM_ERR_KEY; a wrapped key of another volume ->
  * ENCDOM_ERR_VOLUME (when uuid is given). */

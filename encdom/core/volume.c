@@ -774,6 +774,38 @@ static int choose(struct encdom_vol *v, const struct vol_commit *anc, uint8_t *s
 	return 0;
 }
 
+/* Replicas whose records differ from the good one g get its records at
+ * the commit that ends open (all of them if g is not replica 0). */
+static int sync_replicas(struct encdom_vol *v, unsigned int g)
+{
+	size_t len = v->l.nchunks * VOL_CHUNK;
+	uint8_t *mine = malloc(len), *theirs = malloc(len);
+	int rc = mine && theirs ? 0 : ENCDOM_ERR_NOMEM;
+
+	if (rc == 0)
+		rc = pread_full(v->fd[g], mine, len, v->l.meta_off);
+	for (unsigned int r = 0; rc == 0 && r < v->nrep; r++) {
+		int differ = 0;
+
+		if (r == g || pread_full(v->fd[r], theirs, len, v->l.meta_off) != 0)
+			continue;
+		for (uint64_t c = 0; c < v->l.nchunks; c++)
+			if (g != 0 || memcmp(mine + c * VOL_CHUNK, theirs + c * VOL_CHUNK,
+					     VOL_CHUNK) != 0) {
+				merkle_mark(&v->m, c * VOL_REC_PER_CHUNK);
+				differ = 1;
+			}
+		if (differ) {
+			v->repaired++;
+			if (v->hook)
+				v->hook(v->hook_ctx, ENCDOM_EV_REPAIR, r, UINT64_MAX);
+		}
+	}
+	free(mine);
+	free(theirs);
+	return rc == 0 ? 0 : say(v->err, rc, "cannot compare the replicas' metadata");
+}
+
 int encdom_open(struct encdom_vol **out, const char *const *paths, unsigned int n,
 		const uint8_t key[static ENCDOM_KEY_LEN], const struct encdom_anchor *anchor,
 		encdom_hook hook, void *hook_ctx, char err[static ENCDOM_ERRLEN])
@@ -870,10 +902,9 @@ int encdom_open(struct encdom_vol **out, const char *const *paths, unsigned int 
 		v->jpos = anc.commit_jpos;
 	}
 	if (rc == 0 && !v->readonly) {
-		/* Replicas whose records differ get the verified ones at commit. */
-		for (uint64_t c = 0; g != 0 && c < v->l.nchunks; c++)
-			merkle_mark(&v->m, c * VOL_REC_PER_CHUNK);
-		rc = recover(v, g, &anc);
+		rc = sync_replicas(v, g);
+		if (rc == 0)
+			rc = recover(v, g, &anc);
 		if (rc != 0)
 			say(err, rc, "%s", v->err);
 		v->dirty = 1;
@@ -927,6 +958,11 @@ void encdom_get_info(const struct encdom_vol *v, struct encdom_info *info)
 const char *encdom_errmsg(const struct encdom_vol *v)
 {
 	return v->err;
+}
+
+int encdom_random(void *buf, size_t len)
+{
+	return xc_random(buf, len);
 }
 
 /* ---- format, peek ----------------------------------------------------------- */
