@@ -287,8 +287,8 @@ static int cmd_scrub(char **stores, unsigned int n, int repair)
 		return rc;
 	rc = encdom_scrub(v, repair, &nbad);
 	encdom_get_info(v, &info);
-	printf("%s: %" PRIu64 " blocks without a good copy, %" PRIu64
-	       " copies repaired, %" PRIu64 " damaged metadata chunks\n",
+	printf("%s: %" PRIu64 " blocks without a good copy, %" PRIu64 " copies repaired, %" PRIu64
+	       " damaged metadata chunks\n",
 	       what, nbad, info.repaired, info.bad_chunks);
 	if (rc != 0)
 		printf("%s\n", encdom_errmsg(v));

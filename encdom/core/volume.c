@@ -790,8 +790,8 @@ static int sync_replicas(struct encdom_vol *v, unsigned int g)
 		if (r == g || pread_full(v->fd[r], theirs, len, v->l.meta_off) != 0)
 			continue;
 		for (uint64_t c = 0; c < v->l.nchunks; c++)
-			if (g != 0 || memcmp(mine + c * VOL_CHUNK, theirs + c * VOL_CHUNK,
-					     VOL_CHUNK) != 0) {
+			if (g != 0 ||
+			    memcmp(mine + c * VOL_CHUNK, theirs + c * VOL_CHUNK, VOL_CHUNK) != 0) {
 				merkle_mark(&v->m, c * VOL_REC_PER_CHUNK);
 				differ = 1;
 			}

@@ -22,8 +22,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (int kind = 0; kind < 2; kind++) {
 		if (vol_commit_parse(in, (enum vol_commit_kind)kind, &c) != 0)
 			continue;
-		if (c.ckpt_jpos > c.commit_jpos || c.ctr_commit == 0 ||
-		    c.ctr_commit > c.lease_hwm)
+		if (c.ckpt_jpos > c.commit_jpos || c.ctr_commit == 0 || c.ctr_commit > c.lease_hwm)
 			abort();
 		vol_commit_encode(&c, (enum vol_commit_kind)kind, key, out);
 		if (memcmp(in, out, VOL_COMMIT_MAC_OFF) != 0 ||

@@ -107,7 +107,8 @@ static void read_ack(int fd, uint32_t *acked)
 	if (pread(fd, a, sizeof(a), 0) < 0)
 		return;
 	for (int i = 0; i < 2; i++)
-		if (a[i].seq > 0 && a[i].sum == ack_sum(&a[i]) && (best < 0 || a[i].seq > a[best].seq))
+		if (a[i].seq > 0 && a[i].sum == ack_sum(&a[i]) &&
+		    (best < 0 || a[i].seq > a[best].seq))
 			best = i;
 	if (best >= 0)
 		memcpy(acked, a[best].ver, sizeof(a[best].ver));
@@ -115,7 +116,7 @@ static void read_ack(int fd, uint32_t *acked)
 
 static void crash_matrix(unsigned int replicas, unsigned int kills)
 {
-	struct tvol t;
+	struct tvol t = {0};
 	uint32_t state[NB] = {0}, acked[NB];
 	uint8_t *buf = malloc(NB * ENCDOM_BLOCK);
 	char path[320];

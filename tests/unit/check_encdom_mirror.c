@@ -57,7 +57,7 @@ static int same_range(const char *a, const char *b, uint64_t off, size_t len)
 
 START_TEST(replicas_hold_the_same_ciphertext)
 {
-	struct tvol t;
+	struct tvol t = {0};
 
 	setup(&t, 3);
 	for (uint64_t b = 0; b < NB; b++) {
@@ -72,7 +72,7 @@ END_TEST
 
 START_TEST(bad_data_copy_is_served_from_another_and_repaired)
 {
-	struct tvol t;
+	struct tvol t = {0};
 	struct encdom_vol *v;
 	uint8_t buf[ENCDOM_BLOCK], want[ENCDOM_BLOCK];
 	struct encdom_info info;
@@ -102,7 +102,7 @@ END_TEST
 
 START_TEST(scrub_finds_and_repairs_every_bad_copy)
 {
-	struct tvol t;
+	struct tvol t = {0};
 	struct encdom_vol *v;
 	uint64_t nbad = 99;
 
@@ -139,7 +139,7 @@ END_TEST
 
 START_TEST(bad_metadata_or_header_on_one_replica_is_rewritten)
 {
-	struct tvol t;
+	struct tvol t = {0};
 	struct encdom_vol *v;
 	uint8_t buf[ENCDOM_BLOCK], want[ENCDOM_BLOCK];
 

@@ -4,7 +4,7 @@
 #include "vol_format.h"
 #include "xc_crypto.h"
 
-static const uint8_t uuid[ENCDOM_UUID_LEN] = {0xde, 0xad, 0xbe, 0xef, 1, 2, 3, 4,
+static const uint8_t uuid[ENCDOM_UUID_LEN] = {0xde, 0xad, 0xbe, 0xef, 1, 2,  3,  4,
 					      5,    6,    7,    8,    9, 10, 11, 12};
 
 static void good_header(uint8_t *hb)
@@ -81,7 +81,8 @@ START_TEST(layout_is_ordered_and_overhead_small)
 	ck_assert_uint_eq(l.nchunks, 1);
 	ck_assert_uint_eq(l.levels, 1);
 	ck_assert_uint_eq(l.nnodes, 1);
-	ck_assert_int_eq(vol_layout_init(&l, (uint64_t)1 << 28, VOL_DEFAULT_JBLOCKS), 0); /* 1 TiB */
+	ck_assert_int_eq(vol_layout_init(&l, (uint64_t)1 << 28, VOL_DEFAULT_JBLOCKS),
+			 0); /* 1 TiB */
 	ck_assert_uint_eq(l.nchunks, (uint64_t)1 << 24);
 	ck_assert_uint_eq(l.levels, 6);
 	ck_assert(l.commit_off < l.journal_off && l.journal_off < l.meta_off &&
@@ -153,7 +154,10 @@ END_TEST
 START_TEST(commit_block_and_anchor)
 {
 	uint8_t key[32], cb[VOL_COMMIT_LEN];
-	struct vol_commit c = {.seq = 5, .ctr_commit = 100, .lease_hwm = 200, .commit_jpos = 50,
+	struct vol_commit c = {.seq = 5,
+			       .ctr_commit = 100,
+			       .lease_hwm = 200,
+			       .commit_jpos = 50,
 			       .ckpt_jpos = 40},
 			  o;
 

@@ -62,7 +62,7 @@ static void expect_bad_block(struct encdom_vol *v, uint64_t b, uint64_t ok)
 
 START_TEST(flipped_bit_in_data)
 {
-	struct tvol t;
+	struct tvol t = {0};
 	struct encdom_vol *v;
 
 	setup(&t);
@@ -80,7 +80,7 @@ START_TEST(flipped_bit_in_metadata_record)
 	static const unsigned int where[][2] = {{7, 0}, {21, 12}, {40, 30}};
 
 	for (unsigned int i = 0; i < 3; i++) {
-		struct tvol t;
+		struct tvol t = {0};
 		struct encdom_vol *v;
 		struct encdom_info info;
 		uint8_t buf[ENCDOM_BLOCK];
@@ -107,7 +107,7 @@ START_TEST(flipped_bit_in_header)
 	static const unsigned int off[] = {20, 33, 41, 50, 90, 120, 2000};
 
 	for (unsigned int i = 0; i < sizeof(off) / sizeof(off[0]); i++) {
-		struct tvol t;
+		struct tvol t = {0};
 		struct encdom_vol *v = NULL;
 
 		setup(&t);
@@ -135,7 +135,7 @@ static void swap_range(const char *path, uint64_t a, uint64_t b, size_t len)
 
 START_TEST(two_blocks_swapped)
 {
-	struct tvol t;
+	struct tvol t = {0};
 	struct encdom_vol *v;
 
 	setup(&t);
@@ -158,7 +158,7 @@ END_TEST
 
 START_TEST(one_block_rolled_back)
 {
-	struct tvol t;
+	struct tvol t = {0};
 	struct encdom_vol *v;
 	char old[320];
 
@@ -182,7 +182,7 @@ END_TEST
 
 START_TEST(whole_volume_rolled_back_across_reopen)
 {
-	struct tvol t;
+	struct tvol t = {0};
 	struct encdom_vol *v = NULL;
 	char old[320];
 
@@ -230,7 +230,7 @@ static uint64_t anchor_jpos(const struct tvol *t, int commit)
 
 START_TEST(old_journal_replayed)
 {
-	struct tvol t;
+	struct tvol t = {0};
 	struct encdom_vol *v = NULL;
 	char old[320];
 	uint64_t jpos;
@@ -252,7 +252,7 @@ END_TEST
 
 START_TEST(old_journal_in_committed_range)
 {
-	struct tvol t;
+	struct tvol t = {0};
 	struct encdom_vol *v = NULL;
 	char old[320];
 	pid_t pid;
@@ -287,7 +287,7 @@ END_TEST
 
 START_TEST(truncated_store)
 {
-	struct tvol t;
+	struct tvol t = {0};
 	struct encdom_vol *v = NULL;
 
 	setup(&t);

@@ -5,7 +5,7 @@
 
 START_TEST(unwritten_blocks_read_as_zeros)
 {
-	struct tvol t;
+	struct tvol t = {0};
 	struct encdom_vol *v;
 	uint8_t buf[4 * ENCDOM_BLOCK], zero[4 * ENCDOM_BLOCK] = {0};
 
@@ -22,7 +22,7 @@ END_TEST
 
 START_TEST(write_read_flush_reopen)
 {
-	struct tvol t;
+	struct tvol t = {0};
 	struct encdom_vol *v;
 	uint8_t *buf = malloc(70 * ENCDOM_BLOCK), *got = malloc(70 * ENCDOM_BLOCK);
 	struct encdom_info info;
@@ -77,7 +77,7 @@ static void record_nonce(void *ctx, enum encdom_event ev, uint64_t a, uint64_t b
 
 START_TEST(counters_never_repeat_across_reopen_and_journal_wrap)
 {
-	struct tvol t;
+	struct tvol t = {0};
 	struct encdom_vol *v;
 	uint8_t buf[ENCDOM_BLOCK];
 
@@ -115,7 +115,7 @@ END_TEST
 
 START_TEST(distinct_open_errors)
 {
-	struct tvol t, other;
+	struct tvol t = {0}, other = {0};
 	struct encdom_vol *v = NULL;
 	uint8_t bad_key[ENCDOM_KEY_LEN];
 
@@ -140,9 +140,9 @@ START_TEST(distinct_open_errors)
 	}
 	/* No anchor. */
 	unlink(other.anchor_path);
-	ck_assert_int_eq(encdom_open(&v, other.paths, 1, other.key, &other.anchor, NULL, NULL,
-				     t.err),
-			 ENCDOM_ERR_ANCHOR);
+	ck_assert_int_eq(
+		encdom_open(&v, other.paths, 1, other.key, &other.anchor, NULL, NULL, t.err),
+		ENCDOM_ERR_ANCHOR);
 	/* A corrupted header. */
 	flip_bit(t.path[0], 33, 2);
 	ck_assert_int_eq(encdom_open(&v, t.paths, 1, t.key, &t.anchor, NULL, NULL, t.err),
@@ -164,9 +164,10 @@ END_TEST
 
 START_TEST(key_files_raw_and_wrapped)
 {
-	struct tvol t;
+	struct tvol t = {0};
 	char raw[320], wrapped[320];
-	uint8_t key[ENCDOM_KEY_LEN], uuid[ENCDOM_UUID_LEN] = {1, 2, 3}, other[ENCDOM_UUID_LEN] = {9};
+	uint8_t key[ENCDOM_KEY_LEN], uuid[ENCDOM_UUID_LEN] = {1, 2, 3},
+				     other[ENCDOM_UUID_LEN] = {9};
 
 	tvol_paths(&t, 1);
 	snprintf(raw, sizeof(raw), "%s/raw.key", t.dir);
@@ -196,7 +197,7 @@ END_TEST
 
 START_TEST(format_rejects_bad_geometry)
 {
-	struct tvol t;
+	struct tvol t = {0};
 	struct encdom_geometry g = {.nblocks = 0};
 
 	tvol_paths(&t, 1);
@@ -214,7 +215,7 @@ END_TEST
 
 START_TEST(peek_reads_geometry_without_key)
 {
-	struct tvol t;
+	struct tvol t = {0};
 	struct encdom_info info;
 
 	tvol_make(&t, 1, 1000, 16);
