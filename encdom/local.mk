@@ -2,15 +2,14 @@
 
 # ---- the core library: no Xen dependency ----------------------------------
 noinst_LIBRARIES += encdom/core/libencdom-core.a
-encdom_core_libencdom_core_a_SOURCES = \
-	encdom/core/encdom.h \
-	encdom/core/xc_crypto.c encdom/core/xc_crypto.h \
-	encdom/core/vol_format.h \
+ENCDOM_CORE_C = encdom/core/xc_crypto.c \
 	encdom/core/vol_header.c encdom/core/vol_record.c \
 	encdom/core/vol_journal.c encdom/core/vol_commit.c \
-	encdom/core/merkle.c encdom/core/merkle.h \
-	encdom/core/anchor.c encdom/core/keyfile.c \
+	encdom/core/merkle.c encdom/core/anchor.c encdom/core/keyfile.c \
 	encdom/core/volume.c
+encdom_core_libencdom_core_a_SOURCES = $(ENCDOM_CORE_C) \
+	encdom/core/encdom.h encdom/core/xc_crypto.h encdom/core/vol_format.h \
+	encdom/core/merkle.h
 encdom_core_libencdom_core_a_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
 ENCDOM_CORE_LIBS = encdom/core/libencdom-core.a $(CRYPTO_LIBS)
 
@@ -82,3 +81,13 @@ encdom_xacm_volume_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/encdom/core
 encdom_xacm_volume_LDADD = $(ENCDOM_CORE_LIBS)
 man_MANS += man/xacm-volume.1
 TESTS += tests/encdom/t-xacm-volume.sh
+
+# ---- benchmark (native, optimised, no sanitizers; not part of make check) -------
+BENCH_CFLAGS = -std=gnu11 -O2 -g -D_GNU_SOURCE -I$(top_srcdir)/encdom/core $(CRYPTO_CFLAGS)
+bench/encdom-bench: bench/encdom-bench.c $(ENCDOM_CORE_C)
+	@mkdir -p bench
+	$(AM_V_CC)$(CC) $(BENCH_CFLAGS) -o $@ $^ $(CRYPTO_LIBS)
+bench: bench/encdom-bench
+	$(top_srcdir)/bench/run.sh bench/encdom-bench $(top_srcdir)/docs
+CLEANFILES += bench/encdom-bench
+.PHONY: bench

@@ -30,7 +30,11 @@ struct encdom_vol {
 	struct merkle m;
 	struct vol_commit cm; /* last commit, as in the anchor */
 	uint64_t next_ctr, lease_hwm, jpos, jcur, pending_ckpt;
-	int dirty, readonly, broken;
+	int dirty, readonly, broken, ckpt_always;
+	/* Committed chunks and nodes not yet written in place: one byte per
+	 * chunk then per node, and their list. */
+	uint8_t *place;
+	uint64_t *plist, nplace;
 	uint8_t *bad; /* per chunk: failed the Merkle check */
 	encdom_hook hook;
 	void *hook_ctx;
@@ -192,10 +196,58 @@ static int lease(struct encdom_vol *v)
 }
 
 /* ---- FLUSH ----------------------------------------------------------------- */
+static int cmp64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Write the committed records and tree nodes in place, in runs of adjacent
+ * 512-byte units (chunks at meta_off, nodes at tree_off).  Only right after
+ * a commit, when memory holds exactly the committed state.  They become
+ * durable with the next backend flush, whose commit then moves the
+ * checkpoint to upto. */
+static int checkpoint(struct encdom_vol *v, uint64_t upto)
+{
+	const uint64_t nc = v->l.nchunks;
+	int rc = 0;
+
+	qsort(v->plist, v->nplace, sizeof(uint64_t), cmp64);
+	for (uint64_t i = 0, j; rc == 0 && i < v->nplace; i = j) {
+		uint64_t u = v->plist[i];
+		int node = u >= nc;
+		const uint8_t *src =
+			node ? v->m.nodes + (u - nc) * VOL_CHUNK : v->m.meta + u * VOL_CHUNK;
+		uint64_t off =
+			node ? v->l.tree_off + (u - nc) * VOL_CHUNK : v->l.meta_off + u * VOL_CHUNK;
+
+		for (j = i + 1; j < v->nplace && v->plist[j] == v->plist[j - 1] + 1 &&
+				(v->plist[j] >= nc) == node && j - i < 512;
+		     j++)
+			;
+		rc = put(v, src, (j - i) * VOL_CHUNK, off);
+	}
+	for (uint64_t i = 0; i < v->nplace; i++)
+		v->place[v->plist[i]] = 0;
+	v->nplace = 0;
+	if (rc == 0)
+		v->pending_ckpt = upto;
+	return rc;
+}
+
+static void to_place(struct encdom_vol *v, uint64_t unit)
+{
+	if (!v->place[unit]) {
+		v->place[unit] = 1;
+		v->plist[v->nplace++] = unit;
+	}
+}
+
 /* Data writes are complete (synchronous pwrite) and their journal entries
  * were written before them.  Order: commit block -> one backend flush ->
- * anchor -> acknowledge; then the records go in place, made durable by the
- * next flush (whose commit then moves the checkpoint). */
+ * anchor -> acknowledge.  The records go in place lazily, when the journal
+ * is half full (or at close), see checkpoint(). */
 static int commit(struct encdom_vol *v, int force)
 {
 	struct vol_commit c = v->cm;
@@ -228,14 +280,13 @@ static int commit(struct encdom_vol *v, int force)
 		return rc;
 	v->cm = c;
 	v->dirty = 0;
-	for (uint64_t i = 0; rc == 0 && i < m->ndc; i++)
-		rc = put(v, m->meta + m->dchunk[i] * VOL_CHUNK, VOL_CHUNK,
-			 v->l.meta_off + m->dchunk[i] * VOL_CHUNK);
-	for (uint64_t i = 0; rc == 0 && i < m->ndn; i++)
-		rc = put(v, m->nodes + m->dnode[i] * VOL_CHUNK, VOL_CHUNK,
-			 v->l.tree_off + m->dnode[i] * VOL_CHUNK);
+	for (uint64_t i = 0; i < m->ndc; i++)
+		to_place(v, m->dchunk[i]);
+	for (uint64_t i = 0; i < m->ndn; i++)
+		to_place(v, v->l.nchunks + m->dnode[i]);
 	merkle_clean(&v->m);
-	v->pending_ckpt = c.commit_jpos;
+	if (v->ckpt_always || (v->jpos / EPB - c.ckpt_jpos / EPB) * 2 >= v->l.jblocks)
+		rc = checkpoint(v, c.commit_jpos);
 	return rc;
 }
 
@@ -690,6 +741,15 @@ static int check_header(struct encdom_vol *v, const uint8_t *hb, const uint8_t k
 	return rc;
 }
 
+static int place_init(struct encdom_vol *v)
+{
+	uint64_t n = v->l.nchunks + v->l.nnodes;
+
+	v->place = calloc(n, 1);
+	v->plist = calloc(n, sizeof(uint64_t));
+	return v->place && v->plist ? merkle_init(&v->m, &v->l) : ENCDOM_ERR_NOMEM;
+}
+
 static void vol_free(struct encdom_vol *v)
 {
 	for (unsigned int r = 0; r < v->nrep; r++)
@@ -698,6 +758,8 @@ static void vol_free(struct encdom_vol *v)
 	xc_gcm_free(v->gcm);
 	merkle_free(&v->m);
 	free(v->bad);
+	free(v->place);
+	free(v->plist);
 	xc_cleanse(v, sizeof(*v));
 	free(v);
 }
@@ -886,7 +948,7 @@ int encdom_open(struct encdom_vol **out, const char *const *paths, unsigned int 
 	if (rc == 0)
 		rc = xc_gcm_new(&v->gcm, key);
 	if (rc == 0)
-		rc = merkle_init(&v->m, &v->l);
+		rc = place_init(v);
 	if (rc == 0 && (stored = malloc(v->l.nnodes * VOL_CHUNK)) == NULL)
 		rc = ENCDOM_ERR_NOMEM;
 	if (rc == ENCDOM_ERR_NOMEM || rc == ENCDOM_ERR_CRYPTO)
@@ -926,8 +988,12 @@ int encdom_close(struct encdom_vol *v)
 	if (v == NULL)
 		return 0;
 	if (!v->readonly && !v->broken) {
+		/* Commit, write everything in place, and commit again so that
+		 * the checkpoint reaches the end: nothing to replay at open. */
+		v->ckpt_always = 1;
 		rc = commit(v, 0);
-		/* A second commit moves the checkpoint: nothing to replay. */
+		if (rc == 0)
+			rc = commit(v, 1);
 		if (rc == 0)
 			rc = commit(v, 1);
 		for (unsigned int r = 0; rc == 0 && r < v->nrep; r++)
@@ -1006,7 +1072,7 @@ int encdom_format(const char *const *paths, unsigned int n, const struct encdom_
 	}
 	if (rc == 0)
 		rc = open_stores(v, paths, n, O_CREAT, err);
-	if (rc == 0 && (rc = merkle_init(&v->m, &v->l)) != 0)
+	if (rc == 0 && (rc = place_init(v)) != 0)
 		say(err, rc, "out of memory");
 	for (unsigned int r = 0; rc == 0 && r < v->nrep; r++) {
 		struct stat st;

@@ -1,0 +1,128 @@
+/* encdom-bench - throughput of the encdom core path, one thread (one core).
+ * usage: encdom-bench DIR [MiB] [FLUSH_EVERY]
+ * Prints "name value unit" lines that bench/run.sh turns into
+ * docs/performance.md.  Not part of make check. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "encdom.h"
+#include "vol_format.h"
+#include "xc_crypto.h"
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void check(int rc, const char *what)
+{
+	if (rc != 0) {
+		fprintf(stderr, "encdom-bench: %s: %s\n", what, encdom_strerror(rc));
+		exit(1);
+	}
+}
+
+static void report(const char *name, double bytes, double secs)
+{
+	printf("%s %.1f MB/s\n", name, bytes / secs / 1e6);
+	fflush(stdout);
+}
+
+/* Cost of one Merkle path update for a tree of n chunks with node size s. */
+static void arity(uint64_t nchunks)
+{
+	static uint8_t node[4096];
+	uint8_t h[32];
+
+	for (unsigned int k = 2; k <= 128; k *= 2) {
+		unsigned int levels = 0;
+		double t0, per;
+		int reps = 200000 / (int)k;
+
+		for (uint64_t n = nchunks; n > 1; n = (n + k - 1) / k)
+			levels++;
+		t0 = now();
+		for (int i = 0; i < reps; i++) {
+			node[0] = (uint8_t)i;
+			xc_sha256(node, k * 32, h);
+		}
+		per = (now() - t0) / reps;
+		printf("arity%u %.2f us (%u levels x %u-byte nodes)\n", k, per * levels * 1e6,
+		       levels, k * 32);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	const char *dir = argc > 1 ? argv[1] : "/tmp";
+	uint64_t mib = argc > 2 ? strtoull(argv[2], NULL, 10) : 256;
+	unsigned int every = argc > 3 ? (unsigned int)atoi(argv[3]) : 64;
+	uint64_t nb = mib * 256, n;
+	char path[512], apath[512], err[ENCDOM_ERRLEN];
+	const char *paths[1] = {path};
+	struct encdom_geometry g = {.nblocks = nb};
+	struct encdom_anchor a;
+	struct encdom_vol *v;
+	struct encdom_info info;
+	uint8_t key[32], *buf = malloc(1 << 20);
+	double t0;
+	unsigned int seed = 1;
+	struct vol_layout l;
+
+	snprintf(path, sizeof(path), "%s/encdom-bench.vol", dir);
+	snprintf(apath, sizeof(apath), "%s/encdom-bench.anchor", dir);
+	memset(key, 7, sizeof(key));
+	for (size_t i = 0; i < (1 << 20); i++)
+		buf[i] = (uint8_t)(i * 131);
+	encdom_anchor_file(&a, apath);
+	check(encdom_format(paths, 1, &g, key, NULL, &a, err), err);
+	check(encdom_open(&v, paths, 1, key, &a, NULL, NULL, err), err);
+	encdom_get_info(v, &info);
+	printf("volume %llu MiB\n", (unsigned long long)mib);
+	printf("metadata %.3f %%\n", 100.0 * (double)info.meta_bytes / (double)(nb * 4096));
+	if (vol_layout_init(&l, (uint64_t)1 << 28, 64) == 0) /* 1 TiB */
+		printf("metadata_1tib %.3f %%\n",
+		       100.0 * (double)l.data_off / (double)(l.size - l.data_off));
+
+	for (unsigned int bs = 16; bs <= 256; bs *= 16) {
+		char name[64];
+
+		t0 = now();
+		for (uint64_t b = 0; b + bs <= nb; b += bs)
+			check(encdom_write(v, b, bs, buf), "write");
+		check(encdom_flush(v), "flush");
+		snprintf(name, sizeof(name), "seq_write_%uk", bs * 4);
+		report(name, (double)nb * 4096, now() - t0);
+		t0 = now();
+		for (uint64_t b = 0; b + bs <= nb; b += bs)
+			check(encdom_read(v, b, bs, buf), "read");
+		snprintf(name, sizeof(name), "seq_read_%uk", bs * 4);
+		report(name, (double)nb * 4096, now() - t0);
+	}
+	n = nb < 40000 ? nb : 40000;
+	t0 = now();
+	for (uint64_t i = 0; i < n; i++) {
+		check(encdom_write(v, (uint64_t)rand_r(&seed) % nb, 1, buf), "write");
+		if ((i + 1) % every == 0)
+			check(encdom_flush(v), "flush");
+	}
+	check(encdom_flush(v), "flush");
+	report("rand_write_4k", (double)n * 4096, now() - t0);
+	t0 = now();
+	for (uint64_t i = 0; i < 2 * n; i++)
+		check(encdom_read(v, (uint64_t)rand_r(&seed) % nb, 1, buf), "read");
+	report("rand_read_4k", (double)n * 2 * 4096, now() - t0);
+	printf("flush_every %u\n", every);
+	check(encdom_close(v), "close");
+	arity((nb + 15) / 16);
+	unlink(path);
+	unlink(apath);
+	free(buf);
+	return 0;
+}
