@@ -4,7 +4,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
-#include <openssl/sha.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,9 +28,28 @@ int xc_random(void *buf, size_t len)
 	return RAND_bytes(buf, (int)len) == 1 ? 0 : ENCDOM_ERR_CRYPTO;
 }
 
+/* SHA-256 fetched once: SHA256() would fetch it (locks, name lookups) at
+ * every call, and the Merkle tree hashes a lot of 512-byte nodes. */
+static EVP_MD *sha256_md;
+static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
+
+static void sha256_fetch(void)
+{
+	sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
 void xc_sha256(const void *msg, size_t len, uint8_t out[static XC_HASH_LEN])
 {
-	SHA256(msg, len, out);
+	EVP_MD_CTX *ctx;
+	int ok;
+
+	pthread_once(&sha256_once, sha256_fetch);
+	ctx = EVP_MD_CTX_new();
+	ok = sha256_md != NULL && ctx != NULL && EVP_DigestInit_ex2(ctx, sha256_md, NULL) == 1 &&
+	     EVP_DigestUpdate(ctx, msg, len) == 1 && EVP_DigestFinal_ex(ctx, out, NULL) == 1;
+	EVP_MD_CTX_free(ctx);
+	if (!ok)
+		abort(); /* fail-stop: a wrong hash must never be used */
 }
 
 int xc_gcm_new(struct xc_gcm **out, const uint8_t key[static XC_KEY_LEN])

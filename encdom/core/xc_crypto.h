@@ -35,6 +35,7 @@ int xc_hmac(const uint8_t key[static XC_KEY_LEN], const void *msg, size_t len,
 /* Verify an HMAC in constant time: 0 or ENCDOM_ERR_INTEGRITY. */
 int xc_hmac_verify(const uint8_t key[static XC_KEY_LEN], const void *msg, size_t len,
 		   const uint8_t mac[static XC_HASH_LEN]) XC_WUR;
+/* Cannot fail: aborts if OpenSSL cannot hash (out of memory). */
 void xc_sha256(const void *msg, size_t len, uint8_t out[static XC_HASH_LEN]);
 /* 1 if equal, in time independent of the contents. */
 int xc_equal(const void *a, const void *b, size_t len) XC_WUR;
