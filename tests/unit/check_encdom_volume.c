@@ -113,6 +113,44 @@ START_TEST(counters_never_repeat_across_reopen_and_journal_wrap)
 }
 END_TEST
 
+START_TEST(lease_is_renewed_durably_before_use)
+{
+	struct tvol t = {0};
+	struct encdom_vol *v;
+	struct encdom_info info;
+	uint8_t *buf = calloc(256, ENCDOM_BLOCK), ab[ENCDOM_ANCHOR_LEN];
+	struct vol_commit anc;
+	FILE *f;
+	int rc;
+
+	nonces = calloc(100000, sizeof(*nonces));
+	nnonces = 0;
+	tvol_make(&t, 1, 1024, 0);
+	rc = encdom_open(&v, t.paths, 1, t.key, &t.anchor, record_nonce, NULL, t.err);
+	ck_assert_msg(rc == 0, "%s", t.err);
+	/* 70,000 blocks without a FLUSH: more than one lease of 65,536. */
+	for (int i = 0; i < 274; i++)
+		ck_assert_int_eq(encdom_write(v, (uint64_t)(i % 4) * 256, 256, buf), 0);
+	encdom_get_info(v, &info);
+	/* The anchor on disk already covers every counter handed out. */
+	f = fopen(t.anchor_path, "rb");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fread(ab, 1, sizeof(ab), f), sizeof(ab));
+	fclose(f);
+	ck_assert_int_eq(vol_commit_parse(ab, VOL_COMMIT_ANCHOR, &anc), 0);
+	ck_assert_uint_eq(nnonces, 274 * 256);
+	ck_assert_uint_lt(nonces[nnonces - 1], anc.lease_hwm);
+	ck_assert_uint_eq(anc.lease_hwm, info.lease_hwm);
+	ck_assert_uint_gt(anc.lease_hwm, 65536 + 1);
+	for (size_t i = 1; i < nnonces; i++)
+		ck_assert_uint_eq(nonces[i], nonces[i - 1] + 1);
+	ck_assert_int_eq(encdom_close(v), 0);
+	free(nonces);
+	free(buf);
+	tvol_rm(&t);
+}
+END_TEST
+
 START_TEST(distinct_open_errors)
 {
 	struct tvol t = {0}, other = {0};
@@ -238,6 +276,7 @@ int main(void)
 	tcase_add_test(tc, unwritten_blocks_read_as_zeros);
 	tcase_add_test(tc, write_read_flush_reopen);
 	tcase_add_test(tc, counters_never_repeat_across_reopen_and_journal_wrap);
+	tcase_add_test(tc, lease_is_renewed_durably_before_use);
 	tcase_add_test(tc, distinct_open_errors);
 	tcase_add_test(tc, key_files_raw_and_wrapped);
 	tcase_add_test(tc, format_rejects_bad_geometry);
