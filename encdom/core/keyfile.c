@@ -12,7 +12,6 @@
 #include <unistd.h>
 
 #define KF_LEN 128u
-#define KF_AAD 48u
 #define KF_DEFAULT_LOG_N 15u
 static const uint8_t kf_magic[8] = {'X', 'A', 'C', 'M', 'K', 'E', 'Y', '1'};
 
@@ -25,14 +24,10 @@ static int fail(char *err, int code, const char *msg, const char *path)
 static int unwrap(const uint8_t f[static KF_LEN], const char *pass, uint8_t key[static 32])
 {
 	uint8_t kek[32];
-	struct xc_gcm *g = NULL;
 	int rc = xc_scrypt(pass, strlen(pass), f + 16, f[12], kek);
 
 	if (rc == 0)
-		rc = xc_gcm_new(&g, kek);
-	if (rc == 0)
-		rc = xc_gcm_open(g, f + 48, f, KF_AAD, f + 60, 32, key, f + 92);
-	xc_gcm_free(g);
+		rc = xc_key_unwrap(kek, f + 48, f, f + 60, key, f + 92);
 	xc_cleanse(kek, sizeof(kek));
 	return rc;
 }
@@ -75,7 +70,6 @@ int encdom_key_save(const char *path, const uint8_t key[static ENCDOM_KEY_LEN], 
 		    char err[static ENCDOM_ERRLEN])
 {
 	uint8_t f[KF_LEN], kek[32];
-	struct xc_gcm *g = NULL;
 	const uint8_t *out = key;
 	size_t len = ENCDOM_KEY_LEN;
 	int fd, rc = 0;
@@ -92,10 +86,7 @@ int encdom_key_save(const char *path, const uint8_t key[static ENCDOM_KEY_LEN], 
 		if (rc == 0)
 			rc = xc_scrypt(pass, strlen(pass), f + 16, f[12], kek);
 		if (rc == 0)
-			rc = xc_gcm_new(&g, kek);
-		if (rc == 0)
-			rc = xc_gcm_seal(g, f + 48, f, KF_AAD, key, 32, f + 60, f + 92);
-		xc_gcm_free(g);
+			rc = xc_key_wrap(kek, f + 48, f, key, f + 60, f + 92);
 		xc_cleanse(kek, sizeof(kek));
 		out = f;
 		len = KF_LEN;

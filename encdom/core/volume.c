@@ -161,7 +161,7 @@ static int open_block(struct encdom_vol *v, uint64_t block, const struct vol_rec
 	uint8_t iv[XC_IV_LEN], aad[32];
 
 	nonce_aad(v, block, rec->counter, iv, aad);
-	return xc_gcm_open(v->gcm, iv, aad, sizeof(aad), ct, ENCDOM_BLOCK, out, rec->tag);
+	return xc_gcm_open_block(v->gcm, iv, aad, ct, out, rec->tag);
 }
 
 static uint8_t *rec_at(struct encdom_vol *v, uint64_t block)
@@ -355,8 +355,8 @@ static int write_batch(struct encdom_vol *v, uint64_t block, uint32_t n, const u
 		if (v->hook)
 			v->hook(v->hook_ctx, ENCDOM_EV_NONCE, e[i].rec.counter, e[i].block);
 		nonce_aad(v, e[i].block, e[i].rec.counter, iv, aad);
-		rc = xc_gcm_seal(v->gcm, iv, aad, sizeof(aad), buf + (size_t)i * ENCDOM_BLOCK,
-				 ENCDOM_BLOCK, v->ct + (size_t)i * ENCDOM_BLOCK, e[i].rec.tag);
+		rc = xc_gcm_seal_block(v->gcm, iv, aad, buf + (size_t)i * ENCDOM_BLOCK,
+				       v->ct + (size_t)i * ENCDOM_BLOCK, e[i].rec.tag);
 	}
 	/* Records first, then data: after a crash every new ciphertext has a
 	 * journal entry that recovery can verify it against. */

@@ -80,13 +80,13 @@ void xc_gcm_free(struct xc_gcm *g)
 	free(g);
 }
 
-int xc_gcm_seal(struct xc_gcm *g, const uint8_t iv[static XC_IV_LEN], const uint8_t *aad,
+static int seal(struct xc_gcm *g, const uint8_t iv[static XC_IV_LEN], const uint8_t *aad,
 		size_t aad_len, const uint8_t *in, size_t len, uint8_t *out,
 		uint8_t tag[static XC_TAG_LEN])
 {
 	int n;
 
-	if (len > 4096 || aad_len > 64 || EVP_EncryptInit_ex(g->enc, NULL, NULL, NULL, iv) != 1 ||
+	if (EVP_EncryptInit_ex(g->enc, NULL, NULL, NULL, iv) != 1 ||
 	    EVP_EncryptUpdate(g->enc, NULL, &n, aad, (int)aad_len) != 1 ||
 	    EVP_EncryptUpdate(g->enc, out, &n, in, (int)len) != 1 ||
 	    EVP_EncryptFinal_ex(g->enc, out + n, &n) != 1 ||
@@ -97,21 +97,66 @@ int xc_gcm_seal(struct xc_gcm *g, const uint8_t iv[static XC_IV_LEN], const uint
 	return 0;
 }
 
-int xc_gcm_open(struct xc_gcm *g, const uint8_t iv[static XC_IV_LEN], const uint8_t *aad,
-		size_t aad_len, const uint8_t *in, size_t len, uint8_t *out,
-		const uint8_t tag[static XC_TAG_LEN])
+/* Decrypts into out and cleanses it unless the tag verifies. */
+static int unseal(struct xc_gcm *g, const uint8_t iv[static XC_IV_LEN], const uint8_t *aad,
+		  size_t aad_len, const uint8_t *in, size_t len, uint8_t *out,
+		  const uint8_t tag[static XC_TAG_LEN])
 {
 	uint8_t t[XC_TAG_LEN];
 	int n, rc = ENCDOM_ERR_CRYPTO;
 
 	memcpy(t, tag, sizeof(t));
-	if (len <= 4096 && aad_len <= 64 && EVP_DecryptInit_ex(g->dec, NULL, NULL, NULL, iv) == 1 &&
+	if (EVP_DecryptInit_ex(g->dec, NULL, NULL, NULL, iv) == 1 &&
 	    EVP_DecryptUpdate(g->dec, NULL, &n, aad, (int)aad_len) == 1 &&
 	    EVP_DecryptUpdate(g->dec, out, &n, in, (int)len) == 1 &&
 	    EVP_CIPHER_CTX_ctrl(g->dec, EVP_CTRL_GCM_SET_TAG, XC_TAG_LEN, t) == 1)
 		rc = EVP_DecryptFinal_ex(g->dec, out + n, &n) == 1 ? 0 : ENCDOM_ERR_INTEGRITY;
 	if (rc != 0)
 		xc_cleanse(out, len);
+	return rc;
+}
+
+int xc_gcm_seal_block(struct xc_gcm *g, const uint8_t iv[static XC_IV_LEN],
+		      const uint8_t aad[static XC_BLOCK_AAD_LEN],
+		      const uint8_t in[static XC_BLOCK_LEN], uint8_t out[static XC_BLOCK_LEN],
+		      uint8_t tag[static XC_TAG_LEN])
+{
+	return seal(g, iv, aad, XC_BLOCK_AAD_LEN, in, XC_BLOCK_LEN, out, tag);
+}
+
+int xc_gcm_open_block(struct xc_gcm *g, const uint8_t iv[static XC_IV_LEN],
+		      const uint8_t aad[static XC_BLOCK_AAD_LEN],
+		      const uint8_t in[static XC_BLOCK_LEN], uint8_t out[static XC_BLOCK_LEN],
+		      const uint8_t tag[static XC_TAG_LEN])
+{
+	return unseal(g, iv, aad, XC_BLOCK_AAD_LEN, in, XC_BLOCK_LEN, out, tag);
+}
+
+int xc_key_wrap(const uint8_t kek[static XC_KEY_LEN], const uint8_t iv[static XC_IV_LEN],
+		const uint8_t aad[static XC_WRAP_AAD_LEN], const uint8_t key[static XC_KEY_LEN],
+		uint8_t out[static XC_KEY_LEN], uint8_t tag[static XC_TAG_LEN])
+{
+	struct xc_gcm *g;
+	int rc = xc_gcm_new(&g, kek);
+
+	if (rc == 0)
+		rc = seal(g, iv, aad, XC_WRAP_AAD_LEN, key, XC_KEY_LEN, out, tag);
+	xc_gcm_free(g);
+	return rc;
+}
+
+int xc_key_unwrap(const uint8_t kek[static XC_KEY_LEN], const uint8_t iv[static XC_IV_LEN],
+		  const uint8_t aad[static XC_WRAP_AAD_LEN], const uint8_t in[static XC_KEY_LEN],
+		  uint8_t key[static XC_KEY_LEN], const uint8_t tag[static XC_TAG_LEN])
+{
+	struct xc_gcm *g;
+	int rc = xc_gcm_new(&g, kek);
+
+	if (rc == 0)
+		rc = unseal(g, iv, aad, XC_WRAP_AAD_LEN, in, XC_KEY_LEN, key, tag);
+	xc_gcm_free(g);
+	if (rc != 0)
+		xc_cleanse(key, XC_KEY_LEN);
 	return rc;
 }
 

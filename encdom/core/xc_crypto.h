@@ -18,17 +18,31 @@
 
 #define XC_WUR __attribute__((warn_unused_result))
 
+#define XC_BLOCK_LEN 4096u
+#define XC_BLOCK_AAD_LEN 32u
+#define XC_WRAP_AAD_LEN 48u
+
 struct xc_gcm; /* AES-256-GCM context with its key schedule */
 
 int xc_gcm_new(struct xc_gcm **out, const uint8_t key[static XC_KEY_LEN]) XC_WUR;
 void xc_gcm_free(struct xc_gcm *g);
-/* len is at most 4096; aad_len at most 64. */
-int xc_gcm_seal(struct xc_gcm *g, const uint8_t iv[static XC_IV_LEN], const uint8_t *aad,
-		size_t aad_len, const uint8_t *in, size_t len, uint8_t *out,
-		uint8_t tag[static XC_TAG_LEN]) XC_WUR;
-int xc_gcm_open(struct xc_gcm *g, const uint8_t iv[static XC_IV_LEN], const uint8_t *aad,
-		size_t aad_len, const uint8_t *in, size_t len, uint8_t *out,
-		const uint8_t tag[static XC_TAG_LEN]) XC_WUR;
+/* One 4096-byte block with a 32-byte AAD. */
+int xc_gcm_seal_block(struct xc_gcm *g, const uint8_t iv[static XC_IV_LEN],
+		      const uint8_t aad[static XC_BLOCK_AAD_LEN],
+		      const uint8_t in[static XC_BLOCK_LEN], uint8_t out[static XC_BLOCK_LEN],
+		      uint8_t tag[static XC_TAG_LEN]) XC_WUR;
+int xc_gcm_open_block(struct xc_gcm *g, const uint8_t iv[static XC_IV_LEN],
+		      const uint8_t aad[static XC_BLOCK_AAD_LEN],
+		      const uint8_t in[static XC_BLOCK_LEN], uint8_t out[static XC_BLOCK_LEN],
+		      const uint8_t tag[static XC_TAG_LEN]) XC_WUR;
+/* Wrap (encrypt and authenticate) a 32-byte key under kek, with a 48-byte
+ * AAD; unwrap fails with ENCDOM_ERR_INTEGRITY and a zeroed key. */
+int xc_key_wrap(const uint8_t kek[static XC_KEY_LEN], const uint8_t iv[static XC_IV_LEN],
+		const uint8_t aad[static XC_WRAP_AAD_LEN], const uint8_t key[static XC_KEY_LEN],
+		uint8_t out[static XC_KEY_LEN], uint8_t tag[static XC_TAG_LEN]) XC_WUR;
+int xc_key_unwrap(const uint8_t kek[static XC_KEY_LEN], const uint8_t iv[static XC_IV_LEN],
+		  const uint8_t aad[static XC_WRAP_AAD_LEN], const uint8_t in[static XC_KEY_LEN],
+		  uint8_t key[static XC_KEY_LEN], const uint8_t tag[static XC_TAG_LEN]) XC_WUR;
 
 int xc_hmac(const uint8_t key[static XC_KEY_LEN], const void *msg, size_t len,
 	    uint8_t out[static XC_HASH_LEN]) XC_WUR;

@@ -13,31 +13,41 @@ START_TEST(gcm_round_trip_and_tamper_zeroes_output)
 	for (unsigned int i = 0; i < sizeof(pt); i++)
 		pt[i] = (uint8_t)(i * 31);
 	ck_assert_int_eq(xc_gcm_new(&g, key), 0);
-	ck_assert_int_eq(xc_gcm_seal(g, iv, aad, sizeof(aad), pt, sizeof(pt), ct, tag), 0);
+	ck_assert_int_eq(xc_gcm_seal_block(g, iv, aad, pt, ct, tag), 0);
 	ck_assert(memcmp(pt, ct, sizeof(pt)) != 0);
-	ck_assert_int_eq(xc_gcm_open(g, iv, aad, sizeof(aad), ct, sizeof(ct), out, tag), 0);
+	ck_assert_int_eq(xc_gcm_open_block(g, iv, aad, ct, out, tag), 0);
 	ck_assert_mem_eq(out, pt, sizeof(pt));
 	/* ciphertext, tag, aad, iv: each change fails and zeroes the output */
 	ct[100] ^= 1;
 	memset(out, 0xee, sizeof(out));
-	ck_assert_int_eq(xc_gcm_open(g, iv, aad, sizeof(aad), ct, sizeof(ct), out, tag),
-			 ENCDOM_ERR_INTEGRITY);
+	ck_assert_int_eq(xc_gcm_open_block(g, iv, aad, ct, out, tag), ENCDOM_ERR_INTEGRITY);
 	ck_assert_mem_eq(out, zero, sizeof(out));
 	ct[100] ^= 1;
 	tag[15] ^= 0x80;
-	ck_assert_int_eq(xc_gcm_open(g, iv, aad, sizeof(aad), ct, sizeof(ct), out, tag),
-			 ENCDOM_ERR_INTEGRITY);
+	ck_assert_int_eq(xc_gcm_open_block(g, iv, aad, ct, out, tag), ENCDOM_ERR_INTEGRITY);
 	tag[15] ^= 0x80;
 	aad[31] = 1;
-	ck_assert_int_eq(xc_gcm_open(g, iv, aad, sizeof(aad), ct, sizeof(ct), out, tag),
-			 ENCDOM_ERR_INTEGRITY);
+	ck_assert_int_eq(xc_gcm_open_block(g, iv, aad, ct, out, tag), ENCDOM_ERR_INTEGRITY);
 	aad[31] = 0;
 	iv[11] = 1;
-	ck_assert_int_eq(xc_gcm_open(g, iv, aad, sizeof(aad), ct, sizeof(ct), out, tag),
-			 ENCDOM_ERR_INTEGRITY);
+	ck_assert_int_eq(xc_gcm_open_block(g, iv, aad, ct, out, tag), ENCDOM_ERR_INTEGRITY);
 	ck_assert_mem_eq(out, zero, sizeof(out));
-	/* oversize requests are refused */
-	ck_assert_int_eq(xc_gcm_seal(g, iv, aad, 65, pt, sizeof(pt), ct, tag), ENCDOM_ERR_CRYPTO);
+	/* key wrapping: round trip; a wrong kek or AAD fails and zeroes */
+	{
+		uint8_t kek[32] = {5}, k[32], w[32], back[32], wa[XC_WRAP_AAD_LEN] = {0},
+			z[32] = {0};
+
+		memset(k, 0x3c, sizeof(k));
+		ck_assert_int_eq(xc_key_wrap(kek, iv, wa, k, w, tag), 0);
+		ck_assert_int_eq(xc_key_unwrap(kek, iv, wa, w, back, tag), 0);
+		ck_assert_mem_eq(back, k, 32);
+		wa[47] = 1;
+		ck_assert_int_eq(xc_key_unwrap(kek, iv, wa, w, back, tag), ENCDOM_ERR_INTEGRITY);
+		ck_assert_mem_eq(back, z, 32);
+		wa[47] = 0;
+		kek[31] = 1;
+		ck_assert_int_eq(xc_key_unwrap(kek, iv, wa, w, back, tag), ENCDOM_ERR_INTEGRITY);
+	}
 	xc_gcm_free(g);
 	xc_gcm_free(NULL);
 }
