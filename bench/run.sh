@@ -85,8 +85,8 @@ row() { # name figure goal: the goal is judged against 4 KiB GCM, the
     echo "\`fsync\` and the anchor update. \`perf\` on the random-write loop shows"
     echo "about half of the time in the kernel (tmpfs copies and page-cache"
     echo "lookups) and 40 % in libcrypto. A backend without a system call per"
-    echo "block (grant-mapped ring buffers in the Xen front end) removes most of"
-    echo "the gap; the core itself is not the bottleneck."
+    echo "block (grant-mapped ring buffers in the Xen front end) would remove"
+    echo "most of that kernel share; this benchmark cannot show it."
     echo
     echo "## Merkle arity"
     echo
