@@ -58,6 +58,30 @@ static uint32_t version_of(const uint8_t *buf, uint64_t block)
 	return memcmp(want, buf, ENCDOM_BLOCK) == 0 ? ver : UINT32_MAX;
 }
 
+/* Deterministic crash points: the writer dies (SIGKILL to itself) just
+ * before or just after its crash_at-th anchor update: after the commit
+ * block is durable but before the anchor, or after the anchor but before
+ * the FLUSH returns and anything goes in place. */
+static int crash_at, crash_after;
+static struct encdom_anchor file_anchor;
+
+static int crashing_load(void *ctx, uint8_t buf[static ENCDOM_ANCHOR_LEN])
+{
+	return file_anchor.load(file_anchor.ctx, buf);
+}
+
+static int crashing_store(void *ctx, const uint8_t buf[static ENCDOM_ANCHOR_LEN])
+{
+	int rc;
+
+	if (--crash_at == 0 && !crash_after)
+		raise(SIGKILL);
+	rc = file_anchor.store(file_anchor.ctx, buf);
+	if (crash_at == 0)
+		raise(SIGKILL);
+	return rc;
+}
+
 /* The writer: opens (recovering the last crash if it was not verified),
  * reads every block to learn its state, then random writes of 1..8 blocks
  * with a FLUSH every 1..12 writes; after each completed FLUSH the versions
@@ -68,9 +92,12 @@ static void writer(struct tvol *t, uint32_t base, int ack_fd, unsigned int seed)
 	struct ack a = {0};
 	uint8_t *buf = malloc(NB * ENCDOM_BLOCK);
 	uint32_t next = base;
+	struct encdom_anchor crashing = {crashing_load, crashing_store, NULL};
 
+	file_anchor = t->anchor;
 	if (buf == NULL ||
-	    encdom_open(&v, t->paths, t->n, t->key, &t->anchor, log_nonce, NULL, t->err) != 0)
+	    encdom_open(&v, t->paths, t->n, t->key, crash_at > 0 ? &crashing : &t->anchor,
+			log_nonce, NULL, t->err) != 0)
 		_exit(2);
 	if (encdom_read(v, 0, NB, buf) != 0)
 		_exit(7); /* a false alarm after a crash */
@@ -123,6 +150,8 @@ static void read_ack(int fd, uint32_t *acked)
 		memcpy(acked, a[best].ver, sizeof(a[best].ver));
 }
 
+/* skip_some: 1 = not every kill is checked; 2 = deterministic crash points
+ * instead of timed kills. */
 static void crash_matrix(unsigned int replicas, unsigned int kills, int skip_some)
 {
 	struct tvol t = {0};
@@ -135,7 +164,10 @@ static void crash_matrix(unsigned int replicas, unsigned int kills, int skip_som
 	unsigned int seed = (unsigned int)time(NULL);
 
 	printf("crash matrix: %u replica(s), %u kills%s, seed %u\n", replicas, kills,
-	       skip_some ? ", some during recovery" : "", seed);
+	       skip_some == 1   ? ", some during recovery"
+	       : skip_some == 2 ? " before and after anchor updates"
+				: "",
+	       seed);
 	tvol_make(&t, replicas, NB, JB);
 	snprintf(path, sizeof(path), "%s/nonces", t.dir);
 	nonce_fd = open(path, O_RDWR | O_CREAT | O_APPEND, 0600);
@@ -152,10 +184,17 @@ static void crash_matrix(unsigned int replicas, unsigned int kills, int skip_som
 		ck_assert_int_ge(ack_fd, 0);
 		pid = fork();
 		ck_assert_int_ge(pid, 0);
-		if (pid == 0)
+		if (pid == 0) {
+			if (skip_some == 2) {
+				crash_at = 1 + (int)(k / 2) % 25;
+				crash_after = k % 2;
+			}
 			writer(&t, (k + 1) * 1000000u, ack_fd, seed + k);
-		usleep((useconds_t)(rand_r(&seed) % 25000));
-		ck_assert_int_eq(kill(pid, SIGKILL), 0);
+		}
+		if (skip_some != 2) {
+			usleep((useconds_t)(rand_r(&seed) % 25000));
+			ck_assert_int_eq(kill(pid, SIGKILL), 0);
+		}
 		ck_assert_int_eq(waitpid(pid, &status, 0), pid);
 		ck_assert_msg(WIFSIGNALED(status), "kill %u: writer exited early with %d", k,
 			      WEXITSTATUS(status));
@@ -164,7 +203,7 @@ static void crash_matrix(unsigned int replicas, unsigned int kills, int skip_som
 		/* With skip_some, about every other time the next writer recovers
 		 * the crash itself, so that kills also land in a recovery; it
 		 * still checks for false alarms (exit 7 or 8). */
-		if (skip_some && rand_r(&seed) % 2 == 0 && k + 1 < kills)
+		if (skip_some == 1 && rand_r(&seed) % 2 == 0 && k + 1 < kills)
 			continue;
 		verified++;
 
@@ -216,6 +255,12 @@ START_TEST(sigkill_two_replicas)
 }
 END_TEST
 
+START_TEST(crash_around_anchor_updates)
+{
+	crash_matrix(2, 50, 2);
+}
+END_TEST
+
 START_TEST(sigkill_during_recovery)
 {
 	crash_matrix(1, 40, 1);
@@ -231,6 +276,7 @@ int main(void)
 	tcase_add_test(tc, sigkill_single_replica);
 	tcase_add_test(tc, sigkill_two_replicas);
 	tcase_add_test(tc, sigkill_during_recovery);
+	tcase_add_test(tc, crash_around_anchor_updates);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }
