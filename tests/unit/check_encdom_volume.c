@@ -151,6 +151,53 @@ START_TEST(lease_is_renewed_durably_before_use)
 }
 END_TEST
 
+/* Random writes, reads, flushes and reopens against a model of the volume. */
+START_TEST(random_operations_match_a_model)
+{
+	enum { NBLK = 300 };
+	struct tvol t = {0};
+	struct encdom_vol *v;
+	uint32_t *model = calloc(NBLK, sizeof(uint32_t)), ver = 0;
+	uint8_t *buf = malloc(40 * ENCDOM_BLOCK), *want = malloc(40 * ENCDOM_BLOCK);
+	unsigned int seed = 42;
+
+	tvol_make(&t, 2, NBLK, 8);
+	v = tvol_open(&t);
+	for (int op = 0; op < 3000; op++) {
+		unsigned int kind = (unsigned int)rand_r(&seed) % 100;
+		uint32_t n = 1 + (uint32_t)rand_r(&seed) % 40;
+		uint64_t b = (uint64_t)rand_r(&seed) % (NBLK - n + 1);
+
+		if (kind < 45) {
+			for (uint32_t i = 0; i < n; i++) {
+				pattern(buf + i * ENCDOM_BLOCK, b + i, ++ver);
+				model[b + i] = ver;
+			}
+			ck_assert_int_eq(encdom_write(v, b, n, buf), 0);
+		} else if (kind < 90) {
+			for (uint32_t i = 0; i < n; i++)
+				if (model[b + i])
+					pattern(want + i * ENCDOM_BLOCK, b + i, model[b + i]);
+				else
+					memset(want + i * ENCDOM_BLOCK, 0, ENCDOM_BLOCK);
+			ck_assert_msg(encdom_read(v, b, n, buf) == 0, "op %d: %s", op,
+				      encdom_errmsg(v));
+			ck_assert_mem_eq(buf, want, n * ENCDOM_BLOCK);
+		} else if (kind < 97) {
+			ck_assert_int_eq(encdom_flush(v), 0);
+		} else {
+			ck_assert_int_eq(encdom_close(v), 0);
+			v = tvol_open(&t);
+		}
+	}
+	ck_assert_int_eq(encdom_close(v), 0);
+	free(model);
+	free(buf);
+	free(want);
+	tvol_rm(&t);
+}
+END_TEST
+
 START_TEST(distinct_open_errors)
 {
 	struct tvol t = {0}, other = {0};
@@ -277,6 +324,7 @@ int main(void)
 	tcase_add_test(tc, write_read_flush_reopen);
 	tcase_add_test(tc, counters_never_repeat_across_reopen_and_journal_wrap);
 	tcase_add_test(tc, lease_is_renewed_durably_before_use);
+	tcase_add_test(tc, random_operations_match_a_model);
 	tcase_add_test(tc, distinct_open_errors);
 	tcase_add_test(tc, key_files_raw_and_wrapped);
 	tcase_add_test(tc, format_rejects_bad_geometry);
