@@ -89,9 +89,11 @@ int main(int argc, char **argv)
 	encdom_get_info(v, &info);
 	printf("volume %llu MiB\n", (unsigned long long)mib);
 	printf("metadata %.3f %%\n", 100.0 * (double)info.meta_bytes / (double)(nb * 4096));
-	if (vol_layout_init(&l, (uint64_t)1 << 28, 64) == 0) /* 1 TiB */
-		printf("metadata_1tib %.3f %%\n",
-		       100.0 * (double)l.data_off / (double)(l.size - l.data_off));
+	/* Overhead by capacity, default journal: 1 GiB, 4 GiB, 64 GiB, 1 TiB */
+	for (unsigned int lg = 18; lg <= 28; lg += lg < 20 ? 2 : 4)
+		if (vol_layout_init(&l, (uint64_t)1 << lg, 64) == 0)
+			printf("metadata_%ugib %.3f %%\n", 1u << (lg - 18),
+			       100.0 * (double)l.data_off / (double)(l.size - l.data_off));
 
 	/* Untimed: allocate every block of the store (as on a block device). */
 	for (uint64_t b = 0; b + 256 <= nb; b += 256)
