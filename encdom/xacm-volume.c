@@ -202,6 +202,8 @@ static int cmd_format(char **stores, unsigned int n)
 	g.nblocks = opt.size / ENCDOM_BLOCK;
 	if (encdom_random(key, sizeof(key)) != 0 || encdom_random(uuid, sizeof(uuid)) != 0)
 		return die(EXIT_FAIL, "no randomness");
+	uuid[6] = (uint8_t)((uuid[6] & 0x0f) | 0x40); /* RFC 4122 version 4 */
+	uuid[8] = (uint8_t)((uuid[8] & 0x3f) | 0x80);
 	rc = encdom_key_save(opt.key_file, key, opt.pass_file ? pass : NULL, uuid, 0, err);
 	cleanse(pass, sizeof(pass));
 	if (rc == 0) {

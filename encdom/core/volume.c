@@ -1056,8 +1056,10 @@ int encdom_format(const char *const *paths, unsigned int n, const struct encdom_
 	memset(&h, 0, sizeof(h));
 	if (rc == 0 && uuid != NULL)
 		memcpy(h.uuid, uuid, ENCDOM_UUID_LEN);
-	else if (rc == 0)
-		rc = xc_random(h.uuid, ENCDOM_UUID_LEN);
+	else if (rc == 0 && (rc = xc_random(h.uuid, ENCDOM_UUID_LEN)) == 0) {
+		h.uuid[6] = (uint8_t)((h.uuid[6] & 0x0f) | 0x40); /* RFC 4122 version 4 */
+		h.uuid[8] = (uint8_t)((h.uuid[8] & 0x3f) | 0x80);
+	}
 	memcpy(v->uuid, h.uuid, ENCDOM_UUID_LEN);
 	h.nblocks = v->l.nblocks;
 	h.journal_blocks = v->l.jblocks;
