@@ -49,6 +49,18 @@ struct encdom_anchor {
  * atomically (write temporary, fsync, rename, fsync directory). */
 void encdom_anchor_file(struct encdom_anchor *a, const char *path);
 
+/* A replica: any byte-addressed store (the default is a file or block
+ * device; the Xen front end will be another).  read returns 0,
+ * ENCDOM_ERR_IO or ENCDOM_ERR_TRUNCATED (short); write and sync 0 or
+ * ENCDOM_ERR_IO; sync makes every completed write durable. */
+struct encdom_store {
+	int (*read)(void *ctx, void *buf, size_t len, uint64_t off);
+	int (*write)(void *ctx, const void *buf, size_t len, uint64_t off);
+	int (*sync)(void *ctx);
+	uint64_t (*size)(void *ctx);
+	void *ctx;
+};
+
 struct encdom_geometry {
 	uint64_t nblocks;        /* data blocks of 4096 bytes */
 	uint32_t journal_blocks; /* 0: default */
@@ -91,10 +103,20 @@ struct encdom_vol;
 int encdom_format(const char *const *paths, unsigned int n, const struct encdom_geometry *geo,
 		  const uint8_t key[static ENCDOM_KEY_LEN], const uint8_t *uuid,
 		  const struct encdom_anchor *anchor, char err[static ENCDOM_ERRLEN]) ENCDOM_WUR;
+/* The same on other stores (which must read as zeros where format does not
+ * write: the journal, records and tree areas). */
+int encdom_format_stores(const struct encdom_store *stores, unsigned int n,
+			 const struct encdom_geometry *geo,
+			 const uint8_t key[static ENCDOM_KEY_LEN], const uint8_t *uuid,
+			 const struct encdom_anchor *anchor,
+			 char err[static ENCDOM_ERRLEN]) ENCDOM_WUR;
 /* Open, verify the header and the anchor, replay and recover the journal. */
 int encdom_open(struct encdom_vol **out, const char *const *paths, unsigned int n,
 		const uint8_t key[static ENCDOM_KEY_LEN], const struct encdom_anchor *anchor,
 		encdom_hook hook, void *hook_ctx, char err[static ENCDOM_ERRLEN]) ENCDOM_WUR;
+int encdom_open_stores(struct encdom_vol **out, const struct encdom_store *stores, unsigned int n,
+		       const uint8_t key[static ENCDOM_KEY_LEN], const struct encdom_anchor *anchor,
+		       encdom_hook hook, void *hook_ctx, char err[static ENCDOM_ERRLEN]) ENCDOM_WUR;
 int encdom_read(struct encdom_vol *v, uint64_t block, uint32_t count, uint8_t *buf) ENCDOM_WUR;
 int encdom_write(struct encdom_vol *v, uint64_t block, uint32_t count,
 		 const uint8_t *buf) ENCDOM_WUR;

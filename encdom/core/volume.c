@@ -22,7 +22,10 @@
 struct encdom_vol {
 	struct vol_layout l;
 	unsigned int nrep;
-	int fd[ENCDOM_MAX_REPLICAS];
+	struct encdom_store st[ENCDOM_MAX_REPLICAS];
+	int fd[ENCDOM_MAX_REPLICAS]; /* files opened by encdom_open/format */
+	const char *name[ENCDOM_MAX_REPLICAS];
+	char namebuf[ENCDOM_MAX_REPLICAS][16];
 	uint8_t uuid[ENCDOM_UUID_LEN];
 	uint8_t mac_key[32];
 	struct xc_gcm *gcm;
@@ -114,11 +117,21 @@ static int pwrite_full(int fd, const void *buf, size_t len, uint64_t off)
 	return 0;
 }
 
+static int rd(const struct encdom_vol *v, unsigned int r, void *buf, size_t len, uint64_t off)
+{
+	return v->st[r].read(v->st[r].ctx, buf, len, off);
+}
+
+static int wr(const struct encdom_vol *v, unsigned int r, const void *buf, size_t len, uint64_t off)
+{
+	return v->st[r].write(v->st[r].ctx, buf, len, off);
+}
+
 /* Write to every replica. */
 static int put(struct encdom_vol *v, const void *buf, size_t len, uint64_t off)
 {
 	for (unsigned int r = 0; r < v->nrep; r++)
-		if (pwrite_full(v->fd[r], buf, len, off) != 0) {
+		if (wr(v, r, buf, len, off) != 0) {
 			v->broken = 1;
 			return say(v->err, ENCDOM_ERR_IO, "replica %u: write at %" PRIu64 " failed",
 				   r, off);
@@ -126,11 +139,32 @@ static int put(struct encdom_vol *v, const void *buf, size_t len, uint64_t off)
 	return 0;
 }
 
-static uint64_t store_size(int fd)
+static uint64_t fd_size(int fd)
 {
 	off_t end = lseek(fd, 0, SEEK_END);
 
 	return end < 0 ? 0 : (uint64_t)end;
+}
+
+/* The file (or block device) store; ctx points to the descriptor. */
+static int file_read(void *ctx, void *buf, size_t len, uint64_t off)
+{
+	return pread_full(*(int *)ctx, buf, len, off);
+}
+
+static int file_write(void *ctx, const void *buf, size_t len, uint64_t off)
+{
+	return pwrite_full(*(int *)ctx, buf, len, off);
+}
+
+static int file_sync(void *ctx)
+{
+	return fsync(*(int *)ctx) == 0 ? 0 : ENCDOM_ERR_IO;
+}
+
+static uint64_t file_size(void *ctx)
+{
+	return fd_size(*(int *)ctx);
 }
 
 /* ---- keys and per-block crypto --------------------------------------------- */
@@ -270,7 +304,7 @@ static int commit(struct encdom_vol *v, int force)
 	vol_commit_encode(&c, VOL_COMMIT_BLOCK, v->mac_key, buf);
 	rc = put(v, buf, sizeof(buf), v->l.commit_off);
 	for (unsigned int r = 0; rc == 0 && r < v->nrep; r++)
-		if (fsync(v->fd[r]) != 0) {
+		if (v->st[r].sync(v->st[r].ctx) != 0) {
 			v->broken = 1;
 			rc = say(v->err, ENCDOM_ERR_IO, "replica %u: flush failed", r);
 		}
@@ -407,7 +441,7 @@ static int read_mirrored(struct encdom_vol *v, uint64_t block, const struct vol_
 	for (r = 0; r < v->nrep; r++) {
 		if (r == 0 && first_ct != NULL)
 			memmove(ct, first_ct, ENCDOM_BLOCK);
-		else if (pread_full(v->fd[r], ct, ENCDOM_BLOCK, off) != 0) {
+		else if (rd(v, r, ct, ENCDOM_BLOCK, off) != 0) {
 			bad[nbad++] = r;
 			continue;
 		}
@@ -421,7 +455,7 @@ static int read_mirrored(struct encdom_vol *v, uint64_t block, const struct vol_
 			   "(forged, swapped or stale data, or a damaged record)",
 			   block, nbad, v->nrep);
 	for (unsigned int i = 0; i < nbad; i++) {
-		if (pwrite_full(v->fd[bad[i]], ct, ENCDOM_BLOCK, off) != 0)
+		if (wr(v, bad[i], ct, ENCDOM_BLOCK, off) != 0)
 			continue;
 		v->repaired++;
 		if (v->hook)
@@ -432,8 +466,7 @@ static int read_mirrored(struct encdom_vol *v, uint64_t block, const struct vol_
 
 static int read_batch(struct encdom_vol *v, uint64_t block, uint32_t n, uint8_t *buf)
 {
-	int rc = pread_full(v->fd[0], v->ct, (size_t)n * ENCDOM_BLOCK,
-			    v->l.data_off + block * ENCDOM_BLOCK);
+	int rc = rd(v, 0, v->ct, (size_t)n * ENCDOM_BLOCK, v->l.data_off + block * ENCDOM_BLOCK);
 
 	for (uint32_t i = 0; i < n; i++) {
 		struct vol_record rec;
@@ -484,7 +517,7 @@ int encdom_scrub(struct encdom_vol *v, int repair, uint64_t *nbad)
 		for (unsigned int r = 0; r < v->nrep; r++) {
 			uint8_t *ct = v->ct + (size_t)r * ENCDOM_BLOCK;
 
-			ok[r] = pread_full(v->fd[r], ct, ENCDOM_BLOCK, off) == 0 &&
+			ok[r] = rd(v, r, ct, ENCDOM_BLOCK, off) == 0 &&
 				open_block(v, b, &rec, ct, v->pt) == 0;
 			if (ok[r] && good < 0)
 				good = (int)r;
@@ -496,8 +529,7 @@ int encdom_scrub(struct encdom_vol *v, int repair, uint64_t *nbad)
 			if (ok[r])
 				continue;
 			if (repair && good >= 0 && !v->readonly &&
-			    pwrite_full(v->fd[r], v->ct + (size_t)good * ENCDOM_BLOCK, ENCDOM_BLOCK,
-					off) == 0) {
+			    wr(v, r, v->ct + (size_t)good * ENCDOM_BLOCK, ENCDOM_BLOCK, off) == 0) {
 				v->repaired++;
 				if (v->hook)
 					v->hook(v->hook_ctx, ENCDOM_EV_REPAIR, r, b);
@@ -548,13 +580,13 @@ static int load_replica(struct encdom_vol *v, unsigned int r, const struct vol_c
 	int rc;
 
 	*disk_seq = UINT64_MAX;
-	if (pread_full(v->fd[r], cb, sizeof(cb), l->commit_off) == 0 &&
+	if (rd(v, r, cb, sizeof(cb), l->commit_off) == 0 &&
 	    vol_commit_parse(cb, VOL_COMMIT_BLOCK, &dc) == 0 &&
 	    vol_commit_verify(cb, v->mac_key) == 0)
 		*disk_seq = dc.seq;
-	rc = pread_full(v->fd[r], v->m.meta, l->nchunks * VOL_CHUNK, l->meta_off);
+	rc = rd(v, r, v->m.meta, l->nchunks * VOL_CHUNK, l->meta_off);
 	if (rc == 0)
-		rc = pread_full(v->fd[r], stored, l->nnodes * VOL_CHUNK, l->tree_off);
+		rc = rd(v, r, stored, l->nnodes * VOL_CHUNK, l->tree_off);
 	if (rc != 0)
 		return say(v->err, rc, "replica %u: cannot read metadata", r);
 	for (uint64_t pos = anc->ckpt_jpos; pos < anc->commit_jpos; pos++) {
@@ -562,8 +594,8 @@ static int load_replica(struct encdom_vol *v, unsigned int r, const struct vol_c
 
 		if (pos / EPB != cur) {
 			cur = pos / EPB;
-			if (pread_full(v->fd[r], v->jbuf, ENCDOM_BLOCK,
-				       l->journal_off + (cur % l->jblocks) * ENCDOM_BLOCK) != 0 ||
+			if (rd(v, r, v->jbuf, ENCDOM_BLOCK,
+			       l->journal_off + (cur % l->jblocks) * ENCDOM_BLOCK) != 0 ||
 			    vol_journal_parse(v->jbuf, v->uuid, cur) != 0)
 				return say(v->err, ENCDOM_ERR_ROLLBACK,
 					   "replica %u: journal block %" PRIu64
@@ -618,7 +650,7 @@ static int settle(struct encdom_vol *v, struct cand *c, size_t n)
 	for (unsigned int r = 0; r < v->nrep; r++) {
 		uint8_t *ct = v->ct + (size_t)r * ENCDOM_BLOCK;
 
-		if (pread_full(v->fd[r], ct, ENCDOM_BLOCK, off) != 0)
+		if (rd(v, r, ct, ENCDOM_BLOCK, off) != 0)
 			continue;
 		for (size_t k = n; k-- > 0 && (best == n || k > best);)
 			if (open_block(v, block, &c[k].e.rec, ct, v->pt) == 0) {
@@ -639,8 +671,8 @@ static int settle(struct encdom_vol *v, struct cand *c, size_t n)
 					   v->ct + (size_t)r * ENCDOM_BLOCK, v->pt) == 0;
 		xc_cleanse(v->pt, ENCDOM_BLOCK);
 		for (unsigned int r = 0; r < v->nrep; r++)
-			if (!ok[r] && pwrite_full(v->fd[r], v->ct + (size_t)from * ENCDOM_BLOCK,
-						  ENCDOM_BLOCK, off) == 0) {
+			if (!ok[r] &&
+			    wr(v, r, v->ct + (size_t)from * ENCDOM_BLOCK, ENCDOM_BLOCK, off) == 0) {
 				v->repaired++;
 				if (v->hook)
 					v->hook(v->hook_ctx, ENCDOM_EV_REPAIR, r, block);
@@ -665,8 +697,8 @@ static int recover(struct encdom_vol *v, unsigned int g, const struct vol_commit
 	int rc = 0;
 
 	for (uint64_t b = first; rc == 0 && b < first + l->jblocks - 1; b++) {
-		if (pread_full(v->fd[g], v->jbuf, ENCDOM_BLOCK,
-			       l->journal_off + (b % l->jblocks) * ENCDOM_BLOCK) != 0 ||
+		if (rd(v, g, v->jbuf, ENCDOM_BLOCK,
+		       l->journal_off + (b % l->jblocks) * ENCDOM_BLOCK) != 0 ||
 		    vol_journal_parse(v->jbuf, v->uuid, b) != 0)
 			break;
 		for (uint64_t s = b == first ? anc->commit_jpos % EPB : 0; rc == 0 && s < EPB;
@@ -771,11 +803,44 @@ static int open_stores(struct encdom_vol *v, const char *const *paths, unsigned 
 		return say(err, ENCDOM_ERR_INVAL, "1 to %u replicas", ENCDOM_MAX_REPLICAS);
 	for (unsigned int r = 0; r < n; r++) {
 		v->fd[r] = open(paths[r], O_RDWR | O_CLOEXEC | flags, 0600);
+		v->name[r] = paths[r];
+		v->st[r] = (struct encdom_store){file_read, file_write, file_sync, file_size,
+						 &v->fd[r]};
 		v->nrep = r + 1;
 		if (v->fd[r] < 0)
 			return say(err, ENCDOM_ERR_IO, "%s: %s", paths[r], strerror(errno));
 	}
 	return 0;
+}
+
+static int attach_stores(struct encdom_vol *v, const struct encdom_store *st, unsigned int n,
+			 char *err)
+{
+	if (n == 0 || n > ENCDOM_MAX_REPLICAS)
+		return say(err, ENCDOM_ERR_INVAL, "1 to %u replicas", ENCDOM_MAX_REPLICAS);
+	memcpy(v->st, st, n * sizeof(*st));
+	v->nrep = n;
+	for (unsigned int r = 0; r < n; r++) {
+		snprintf(v->namebuf[r], sizeof(v->namebuf[r]), "replica %u", r);
+		v->name[r] = v->namebuf[r];
+	}
+	return 0;
+}
+
+static struct encdom_vol *vol_new(const struct encdom_anchor *anchor, encdom_hook hook,
+				  void *hook_ctx)
+{
+	struct encdom_vol *v = calloc(1, sizeof(*v));
+
+	if (v == NULL)
+		return NULL;
+	for (unsigned int r = 0; r < ENCDOM_MAX_REPLICAS; r++)
+		v->fd[r] = -1;
+	v->anchor = *anchor;
+	v->hook = hook;
+	v->hook_ctx = hook_ctx;
+	v->jcur = UINT64_MAX;
+	return v;
 }
 
 /* Pick a replica whose records match the anchor; on none, explain. */
@@ -845,11 +910,11 @@ static int sync_replicas(struct encdom_vol *v, unsigned int g)
 	int rc = mine && theirs ? 0 : ENCDOM_ERR_NOMEM;
 
 	if (rc == 0)
-		rc = pread_full(v->fd[g], mine, len, v->l.meta_off);
+		rc = rd(v, g, mine, len, v->l.meta_off);
 	for (unsigned int r = 0; rc == 0 && r < v->nrep; r++) {
 		int differ = 0;
 
-		if (r == g || pread_full(v->fd[r], theirs, len, v->l.meta_off) != 0)
+		if (r == g || rd(v, r, theirs, len, v->l.meta_off) != 0)
 			continue;
 		for (uint64_t c = 0; c < v->l.nchunks; c++)
 			if (g != 0 ||
@@ -868,39 +933,29 @@ static int sync_replicas(struct encdom_vol *v, unsigned int g)
 	return rc == 0 ? 0 : say(v->err, rc, "cannot compare the replicas' metadata");
 }
 
-int encdom_open(struct encdom_vol **out, const char *const *paths, unsigned int n,
-		const uint8_t key[static ENCDOM_KEY_LEN], const struct encdom_anchor *anchor,
-		encdom_hook hook, void *hook_ctx, char err[static ENCDOM_ERRLEN])
+/* Open the volume on the stores attached to v; 0, or an error with v to
+ * be freed by the caller. */
+static int vol_open(struct encdom_vol *v, const uint8_t key[static ENCDOM_KEY_LEN], char *err)
 {
-	struct encdom_vol *v = calloc(1, sizeof(*v));
 	uint8_t hb[ENCDOM_BLOCK], ab[VOL_COMMIT_LEN], *stored = NULL;
 	struct vol_commit anc;
 	unsigned int g = 0;
-	int rc;
+	encdom_hook hook = v->hook;
+	void *hook_ctx = v->hook_ctx;
+	int rc = 0;
 
-	*out = NULL;
-	err[0] = 0;
-	if (v == NULL)
-		return say(err, ENCDOM_ERR_NOMEM, "out of memory");
-	for (unsigned int r = 0; r < ENCDOM_MAX_REPLICAS; r++)
-		v->fd[r] = -1;
-	v->anchor = *anchor;
-	v->hook = hook;
-	v->hook_ctx = hook_ctx;
-	v->jcur = UINT64_MAX;
-	rc = open_stores(v, paths, n, 0, err);
 	/* Header: take the first replica whose header verifies; rewrite others. */
 	for (unsigned int r = 0; rc == 0 && r < v->nrep; r++) {
-		rc = pread_full(v->fd[r], hb, sizeof(hb), 0);
+		rc = rd(v, r, hb, sizeof(hb), 0);
 		if (rc != 0)
-			rc = say(err, rc, "%s: cannot read the volume header", paths[r]);
+			rc = say(err, rc, "%s: cannot read the volume header", v->name[r]);
 		else
 			rc = check_header(v, hb, key, err);
 		if (rc == 0) {
 			for (unsigned int o = 0; o < v->nrep; o++) {
 				uint8_t ob[ENCDOM_BLOCK];
 
-				if (o != r && (pread_full(v->fd[o], ob, sizeof(ob), 0) != 0 ||
+				if (o != r && (rd(v, o, ob, sizeof(ob), 0) != 0 ||
 					       memcmp(ob, hb, sizeof(hb)) != 0)) {
 					struct vol_header oh;
 
@@ -908,10 +963,10 @@ int encdom_open(struct encdom_vol **out, const char *const *paths, unsigned int 
 					    memcmp(oh.uuid, v->uuid, ENCDOM_UUID_LEN) != 0) {
 						rc = say(err, ENCDOM_ERR_VOLUME,
 							 "%s is a replica of another volume",
-							 paths[o]);
+							 v->name[o]);
 						break;
 					}
-					if (pwrite_full(v->fd[o], hb, sizeof(hb), 0) == 0) {
+					if (wr(v, o, hb, sizeof(hb), 0) == 0) {
 						v->repaired++;
 						if (hook)
 							hook(hook_ctx, ENCDOM_EV_REPAIR, o,
@@ -925,14 +980,14 @@ int encdom_open(struct encdom_vol **out, const char *const *paths, unsigned int 
 			rc = 0;
 	}
 	for (unsigned int r = 0; rc == 0 && r < v->nrep; r++) {
-		uint64_t size = store_size(v->fd[r]);
+		uint64_t size = v->st[r].size(v->st[r].ctx);
 
 		if (size < v->l.size)
 			rc = say(err, ENCDOM_ERR_TRUNCATED,
 				 "%s: store truncated to %" PRIu64
 				 " bytes, the volume needs %" PRIu64 "; blocks from %" PRIu64
 				 " on are missing",
-				 paths[r], size, v->l.size,
+				 v->name[r], size, v->l.size,
 				 size <= v->l.data_off ? 0 : (size - v->l.data_off) / ENCDOM_BLOCK);
 	}
 	if (rc == 0) {
@@ -973,12 +1028,49 @@ int encdom_open(struct encdom_vol **out, const char *const *paths, unsigned int 
 		if (rc == 0 && (rc = commit(v, 1)) != 0)
 			say(err, rc, "%s", v->err);
 	}
-	if (rc != 0) {
+	return rc;
+}
+
+int encdom_open(struct encdom_vol **out, const char *const *paths, unsigned int n,
+		const uint8_t key[static ENCDOM_KEY_LEN], const struct encdom_anchor *anchor,
+		encdom_hook hook, void *hook_ctx, char err[static ENCDOM_ERRLEN])
+{
+	struct encdom_vol *v = vol_new(anchor, hook, hook_ctx);
+	int rc;
+
+	*out = NULL;
+	err[0] = 0;
+	if (v == NULL)
+		return say(err, ENCDOM_ERR_NOMEM, "out of memory");
+	rc = open_stores(v, paths, n, 0, err);
+	if (rc == 0)
+		rc = vol_open(v, key, err);
+	if (rc != 0)
 		vol_free(v);
-		return rc;
-	}
-	*out = v;
-	return 0;
+	else
+		*out = v;
+	return rc;
+}
+
+int encdom_open_stores(struct encdom_vol **out, const struct encdom_store *stores, unsigned int n,
+		       const uint8_t key[static ENCDOM_KEY_LEN], const struct encdom_anchor *anchor,
+		       encdom_hook hook, void *hook_ctx, char err[static ENCDOM_ERRLEN])
+{
+	struct encdom_vol *v = vol_new(anchor, hook, hook_ctx);
+	int rc;
+
+	*out = NULL;
+	err[0] = 0;
+	if (v == NULL)
+		return say(err, ENCDOM_ERR_NOMEM, "out of memory");
+	rc = attach_stores(v, stores, n, err);
+	if (rc == 0)
+		rc = vol_open(v, key, err);
+	if (rc != 0)
+		vol_free(v);
+	else
+		*out = v;
+	return rc;
 }
 
 int encdom_close(struct encdom_vol *v)
@@ -997,7 +1089,7 @@ int encdom_close(struct encdom_vol *v)
 		if (rc == 0)
 			rc = commit(v, 1);
 		for (unsigned int r = 0; rc == 0 && r < v->nrep; r++)
-			if (fsync(v->fd[r]) != 0)
+			if (v->st[r].sync(v->st[r].ctx) != 0)
 				rc = ENCDOM_ERR_IO;
 	}
 	vol_free(v);
@@ -1032,24 +1124,16 @@ int encdom_random(void *buf, size_t len)
 }
 
 /* ---- format, peek ----------------------------------------------------------- */
-int encdom_format(const char *const *paths, unsigned int n, const struct encdom_geometry *geo,
-		  const uint8_t key[static ENCDOM_KEY_LEN], const uint8_t *uuid,
-		  const struct encdom_anchor *anchor, char err[static ENCDOM_ERRLEN])
+/* Format the stores attached to v.  Files are truncated and resized, block
+ * devices zeroed over the metadata; other stores must read as zeros there. */
+static int vol_format(struct encdom_vol *v, const struct encdom_geometry *geo,
+		      const uint8_t key[static ENCDOM_KEY_LEN], const uint8_t *uuid, char *err)
 {
-	struct encdom_vol *v = calloc(1, sizeof(*v));
 	struct vol_header h;
 	uint8_t hb[ENCDOM_BLOCK];
 	struct vol_commit c;
-	int rc;
-
-	err[0] = 0;
-	if (v == NULL)
-		return say(err, ENCDOM_ERR_NOMEM, "out of memory");
-	for (unsigned int r = 0; r < ENCDOM_MAX_REPLICAS; r++)
-		v->fd[r] = -1;
-	v->anchor = *anchor;
-	rc = vol_layout_init(&v->l, geo->nblocks,
-			     geo->journal_blocks ? geo->journal_blocks : VOL_DEFAULT_JBLOCKS);
+	int rc = vol_layout_init(&v->l, geo->nblocks,
+				 geo->journal_blocks ? geo->journal_blocks : VOL_DEFAULT_JBLOCKS);
 	if (rc != 0)
 		say(err, rc, "size must be 1..2^40 blocks, journal %u..%u blocks", VOL_MIN_JBLOCKS,
 		    VOL_MAX_JBLOCKS);
@@ -1072,22 +1156,20 @@ int encdom_format(const char *const *paths, unsigned int n, const struct encdom_
 		rc = xc_hmac(v->mac_key, hb, VOL_HDR_MAC_OFF, h.mac);
 		vol_header_encode(&h, hb);
 	}
-	if (rc == 0)
-		rc = open_stores(v, paths, n, O_CREAT, err);
 	if (rc == 0 && (rc = place_init(v)) != 0)
 		say(err, rc, "out of memory");
 	for (unsigned int r = 0; rc == 0 && r < v->nrep; r++) {
 		struct stat st;
 
-		if (fstat(v->fd[r], &st) == 0 && S_ISREG(st.st_mode)) {
+		if (v->fd[r] >= 0 && fstat(v->fd[r], &st) == 0 && S_ISREG(st.st_mode)) {
 			if (ftruncate(v->fd[r], 0) != 0 ||
 			    ftruncate(v->fd[r], (off_t)v->l.size) != 0)
-				rc = say(err, ENCDOM_ERR_IO, "%s: cannot size the store", paths[r]);
-		} else if (store_size(v->fd[r]) < v->l.size) {
+				rc = say(err, ENCDOM_ERR_IO, "%s: cannot size the store",
+					 v->name[r]);
+		} else if (v->st[r].size(v->st[r].ctx) < v->l.size) {
 			rc = say(err, ENCDOM_ERR_TRUNCATED,
-				 "%s: device too small (%" PRIu64 " bytes needed)", paths[r],
-				 v->l.size);
-		} else {
+				 "%s: too small (%" PRIu64 " bytes needed)", v->name[r], v->l.size);
+		} else if (v->fd[r] >= 0) {
 			memset(v->ct, 0, sizeof(v->ct));
 			for (uint64_t off = 0; rc == 0 && off < v->l.data_off; off += sizeof(v->ct))
 				rc = pwrite_full(v->fd[r], v->ct,
@@ -1114,6 +1196,40 @@ int encdom_format(const char *const *paths, unsigned int n, const struct encdom_
 		if (rc != 0)
 			say(err, rc, "%s", v->err[0] ? v->err : "cannot write the volume");
 	}
+	return rc;
+}
+
+int encdom_format(const char *const *paths, unsigned int n, const struct encdom_geometry *geo,
+		  const uint8_t key[static ENCDOM_KEY_LEN], const uint8_t *uuid,
+		  const struct encdom_anchor *anchor, char err[static ENCDOM_ERRLEN])
+{
+	struct encdom_vol *v = vol_new(anchor, NULL, NULL);
+	int rc;
+
+	err[0] = 0;
+	if (v == NULL)
+		return say(err, ENCDOM_ERR_NOMEM, "out of memory");
+	rc = open_stores(v, paths, n, O_CREAT, err);
+	if (rc == 0)
+		rc = vol_format(v, geo, key, uuid, err);
+	vol_free(v);
+	return rc;
+}
+
+int encdom_format_stores(const struct encdom_store *stores, unsigned int n,
+			 const struct encdom_geometry *geo,
+			 const uint8_t key[static ENCDOM_KEY_LEN], const uint8_t *uuid,
+			 const struct encdom_anchor *anchor, char err[static ENCDOM_ERRLEN])
+{
+	struct encdom_vol *v = vol_new(anchor, NULL, NULL);
+	int rc;
+
+	err[0] = 0;
+	if (v == NULL)
+		return say(err, ENCDOM_ERR_NOMEM, "out of memory");
+	rc = attach_stores(v, stores, n, err);
+	if (rc == 0)
+		rc = vol_format(v, geo, key, uuid, err);
 	vol_free(v);
 	return rc;
 }
@@ -1137,7 +1253,7 @@ int encdom_peek(const char *path, struct encdom_info *info, char err[static ENCD
 		memcpy(info->uuid, h.uuid, ENCDOM_UUID_LEN);
 		info->nblocks = h.nblocks;
 		info->journal_blocks = h.journal_blocks;
-		info->store_size = store_size(fd);
+		info->store_size = fd_size(fd);
 		info->meta_bytes = l.data_off;
 	}
 	close(fd);

@@ -198,6 +198,74 @@ START_TEST(random_operations_match_a_model)
 }
 END_TEST
 
+/* A store in memory, through the store interface. */
+struct mem {
+	uint8_t *p;
+	size_t size;
+	int syncs;
+};
+static int mem_read(void *ctx, void *buf, size_t len, uint64_t off)
+{
+	struct mem *m = ctx;
+
+	if (off > m->size || len > m->size - off)
+		return ENCDOM_ERR_TRUNCATED;
+	memcpy(buf, m->p + off, len);
+	return 0;
+}
+static int mem_write(void *ctx, const void *buf, size_t len, uint64_t off)
+{
+	struct mem *m = ctx;
+
+	if (off > m->size || len > m->size - off)
+		return ENCDOM_ERR_IO;
+	memcpy(m->p + off, buf, len);
+	return 0;
+}
+static int mem_sync(void *ctx)
+{
+	((struct mem *)ctx)->syncs++;
+	return 0;
+}
+static uint64_t mem_size(void *ctx)
+{
+	return ((struct mem *)ctx)->size;
+}
+
+START_TEST(memory_stores)
+{
+	struct tvol t = {0};
+	struct mem m[2] = {{calloc(1, 2u << 20), 2u << 20, 0}, {calloc(1, 2u << 20), 2u << 20, 0}};
+	struct encdom_store st[2] = {{mem_read, mem_write, mem_sync, mem_size, &m[0]},
+				     {mem_read, mem_write, mem_sync, mem_size, &m[1]}};
+	struct encdom_geometry g = {.nblocks = 400, .journal_blocks = 8};
+	struct encdom_vol *v;
+	uint8_t buf[ENCDOM_BLOCK], want[ENCDOM_BLOCK];
+
+	tvol_paths(&t, 1);
+	ck_assert_int_eq(encdom_format_stores(st, 2, &g, t.key, NULL, &t.anchor, t.err), 0);
+	ck_assert_int_eq(encdom_open_stores(&v, st, 2, t.key, &t.anchor, NULL, NULL, t.err), 0);
+	pattern(want, 399, 5);
+	ck_assert_int_eq(encdom_write(v, 399, 1, want), 0);
+	ck_assert_int_eq(encdom_flush(v), 0);
+	ck_assert_int_ge(m[0].syncs, 2);
+	ck_assert_int_eq(encdom_close(v), 0);
+	ck_assert_mem_eq(m[0].p, m[1].p, 2u << 20);
+	ck_assert_int_eq(encdom_open_stores(&v, st, 2, t.key, &t.anchor, NULL, NULL, t.err), 0);
+	ck_assert_int_eq(encdom_read(v, 399, 1, buf), 0);
+	ck_assert_mem_eq(buf, want, sizeof(buf));
+	ck_assert_int_eq(encdom_close(v), 0);
+	/* Too small a store: named by its index. */
+	m[1].size = 4096 * 300;
+	ck_assert_int_eq(encdom_open_stores(&v, st, 2, t.key, &t.anchor, NULL, NULL, t.err),
+			 ENCDOM_ERR_TRUNCATED);
+	ck_assert_ptr_nonnull(strstr(t.err, "replica 1"));
+	free(m[0].p);
+	free(m[1].p);
+	tvol_rm(&t);
+}
+END_TEST
+
 START_TEST(distinct_open_errors)
 {
 	struct tvol t = {0}, other = {0};
@@ -325,6 +393,7 @@ int main(void)
 	tcase_add_test(tc, counters_never_repeat_across_reopen_and_journal_wrap);
 	tcase_add_test(tc, lease_is_renewed_durably_before_use);
 	tcase_add_test(tc, random_operations_match_a_model);
+	tcase_add_test(tc, memory_stores);
 	tcase_add_test(tc, distinct_open_errors);
 	tcase_add_test(tc, key_files_raw_and_wrapped);
 	tcase_add_test(tc, format_rejects_bad_geometry);
