@@ -1,5 +1,8 @@
 /* encdom-bench - throughput of the encdom core path, one thread (one core).
- * usage: encdom-bench DIR [MiB] [FLUSH_EVERY]
+ * usage: encdom-bench DIR [MiB] [FLUSH_EVERY] [file|mem]
+ * file: the volume is a file in DIR (page cache through pread/pwrite);
+ * mem: the volume is in memory behind the store interface (no system call
+ * per block, as with grant-mapped rings); the anchor is a file in DIR.
  * Prints "name value unit" lines that bench/run.sh turns into
  * docs/performance.md.  Not part of make check. */
 #include <stdio.h>
@@ -61,6 +64,41 @@ static void arity(uint64_t nchunks)
 	}
 }
 
+struct mem {
+	uint8_t *p;
+	uint64_t size;
+};
+
+static int mem_read(void *ctx, void *buf, size_t len, uint64_t off)
+{
+	struct mem *m = ctx;
+
+	if (off > m->size || len > m->size - off)
+		return ENCDOM_ERR_TRUNCATED;
+	memcpy(buf, m->p + off, len);
+	return 0;
+}
+
+static int mem_write(void *ctx, const void *buf, size_t len, uint64_t off)
+{
+	struct mem *m = ctx;
+
+	if (off > m->size || len > m->size - off)
+		return ENCDOM_ERR_IO;
+	memcpy(m->p + off, buf, len);
+	return 0;
+}
+
+static int mem_sync(void *ctx)
+{
+	return 0;
+}
+
+static uint64_t mem_size(void *ctx)
+{
+	return ((struct mem *)ctx)->size;
+}
+
 int main(int argc, char **argv)
 {
 	const char *dir = argc > 1 ? argv[1] : "/tmp";
@@ -77,6 +115,8 @@ int main(int argc, char **argv)
 	double t0;
 	unsigned int seed = 1;
 	struct vol_layout l;
+	struct mem mem = {NULL, 0};
+	struct encdom_store st = {mem_read, mem_write, mem_sync, mem_size, &mem};
 
 	snprintf(path, sizeof(path), "%s/encdom-bench.vol", dir);
 	snprintf(apath, sizeof(apath), "%s/encdom-bench.anchor", dir);
@@ -84,8 +124,19 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < (1 << 20); i++)
 		buf[i] = (uint8_t)(i * 131);
 	encdom_anchor_file(&a, apath);
-	check(encdom_format(paths, 1, &g, key, NULL, &a, err), err);
-	check(encdom_open(&v, paths, 1, key, &a, NULL, NULL, err), err);
+	if (argc > 4 && strcmp(argv[4], "mem") == 0) {
+		if (vol_layout_init(&l, nb, VOL_DEFAULT_JBLOCKS) != 0)
+			return 1;
+		mem.size = l.size;
+		mem.p = calloc(1, l.size);
+		if (mem.p == NULL)
+			return 1;
+		check(encdom_format_stores(&st, 1, &g, key, NULL, &a, err), err);
+		check(encdom_open_stores(&v, &st, 1, key, &a, NULL, NULL, err), err);
+	} else {
+		check(encdom_format(paths, 1, &g, key, NULL, &a, err), err);
+		check(encdom_open(&v, paths, 1, key, &a, NULL, NULL, err), err);
+	}
 	encdom_get_info(v, &info);
 	printf("volume %llu MiB\n", (unsigned long long)mib);
 	printf("metadata %.3f %%\n", 100.0 * (double)info.meta_bytes / (double)(nb * 4096));
@@ -151,6 +202,7 @@ int main(int argc, char **argv)
 	arity((nb + 15) / 16);
 	unlink(path);
 	unlink(apath);
+	free(mem.p);
 	free(buf);
 	return 0;
 }
