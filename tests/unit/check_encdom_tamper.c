@@ -219,11 +219,8 @@ static uint64_t anchor_jpos(const struct tvol *t, int commit)
 {
 	uint8_t ab[ENCDOM_ANCHOR_LEN];
 	struct vol_commit c;
-	FILE *f = fopen(t->anchor_path, "rb");
 
-	ck_assert_ptr_nonnull(f);
-	ck_assert_uint_eq(fread(ab, 1, sizeof(ab), f), sizeof(ab));
-	fclose(f);
+	ck_assert_int_eq(t->anchor.load(t->anchor.ctx, ab), 0);
 	ck_assert_int_eq(vol_commit_parse(ab, VOL_COMMIT_ANCHOR, &c), 0);
 	return commit ? c.commit_jpos : c.ckpt_jpos;
 }

@@ -120,7 +120,6 @@ START_TEST(lease_is_renewed_durably_before_use)
 	struct encdom_info info;
 	uint8_t *buf = calloc(256, ENCDOM_BLOCK), ab[ENCDOM_ANCHOR_LEN];
 	struct vol_commit anc;
-	FILE *f;
 	int rc;
 
 	nonces = calloc(100000, sizeof(*nonces));
@@ -133,10 +132,7 @@ START_TEST(lease_is_renewed_durably_before_use)
 		ck_assert_int_eq(encdom_write(v, (uint64_t)(i % 4) * 256, 256, buf), 0);
 	encdom_get_info(v, &info);
 	/* The anchor on disk already covers every counter handed out. */
-	f = fopen(t.anchor_path, "rb");
-	ck_assert_ptr_nonnull(f);
-	ck_assert_uint_eq(fread(ab, 1, sizeof(ab), f), sizeof(ab));
-	fclose(f);
+	ck_assert_int_eq(t.anchor.load(t.anchor.ctx, ab), 0);
 	ck_assert_int_eq(vol_commit_parse(ab, VOL_COMMIT_ANCHOR, &anc), 0);
 	ck_assert_uint_eq(nnonces, 274 * 256);
 	ck_assert_uint_lt(nonces[nnonces - 1], anc.lease_hwm);
@@ -262,6 +258,43 @@ START_TEST(memory_stores)
 	ck_assert_ptr_nonnull(strstr(t.err, "replica 1"));
 	free(m[0].p);
 	free(m[1].p);
+	tvol_rm(&t);
+}
+END_TEST
+
+/* The file anchor: two slots written alternately; a torn slot leaves the
+ * previous record; nothing valid is an error. */
+START_TEST(anchor_file_slots)
+{
+	struct tvol t = {0};
+	uint8_t a[ENCDOM_ANCHOR_LEN], b[ENCDOM_ANCHOR_LEN], got[ENCDOM_ANCHOR_LEN];
+	struct stat st;
+
+	tvol_paths(&t, 1);
+	memset(a, 0xa1, sizeof(a));
+	memset(b, 0xb2, sizeof(b));
+	ck_assert_int_eq(t.anchor.load(t.anchor.ctx, got), ENCDOM_ERR_ANCHOR);
+	ck_assert_int_eq(t.anchor.store(t.anchor.ctx, a), 0);
+	ck_assert_int_eq(t.anchor.load(t.anchor.ctx, got), 0);
+	ck_assert_mem_eq(got, a, sizeof(a));
+	ck_assert_int_eq(t.anchor.store(t.anchor.ctx, b), 0);
+	ck_assert_int_eq(t.anchor.load(t.anchor.ctx, got), 0);
+	ck_assert_mem_eq(got, b, sizeof(b));
+	ck_assert_int_eq(stat(t.anchor_path, &st), 0);
+	ck_assert_int_eq(st.st_size, 1024);
+	/* b went to slot 1; tear it: a comes back.  Then a third store goes to
+	 * slot 1 again (slot 0 holds the newest valid record). */
+	flip_bit(t.anchor_path, 512 + 100, 0);
+	ck_assert_int_eq(t.anchor.load(t.anchor.ctx, got), 0);
+	ck_assert_mem_eq(got, a, sizeof(a));
+	ck_assert_int_eq(t.anchor.store(t.anchor.ctx, b), 0);
+	ck_assert_int_eq(t.anchor.load(t.anchor.ctx, got), 0);
+	ck_assert_mem_eq(got, b, sizeof(b));
+	flip_bit(t.anchor_path, 10, 0);
+	ck_assert_int_eq(t.anchor.load(t.anchor.ctx, got), 0);
+	ck_assert_mem_eq(got, b, sizeof(b));
+	flip_bit(t.anchor_path, 512 + 300, 0); /* the generation */
+	ck_assert_int_eq(t.anchor.load(t.anchor.ctx, got), ENCDOM_ERR_ANCHOR);
 	tvol_rm(&t);
 }
 END_TEST
@@ -394,6 +427,7 @@ int main(void)
 	tcase_add_test(tc, lease_is_renewed_durably_before_use);
 	tcase_add_test(tc, random_operations_match_a_model);
 	tcase_add_test(tc, memory_stores);
+	tcase_add_test(tc, anchor_file_slots);
 	tcase_add_test(tc, distinct_open_errors);
 	tcase_add_test(tc, key_files_raw_and_wrapped);
 	tcase_add_test(tc, format_rejects_bad_geometry);
