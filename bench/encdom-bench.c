@@ -125,7 +125,7 @@ int main(int argc, char **argv)
 		buf[i] = (uint8_t)(i * 131);
 	encdom_anchor_file(&a, apath);
 	if (argc > 4 && strcmp(argv[4], "mem") == 0) {
-		if (vol_layout_init(&l, nb, VOL_DEFAULT_JBLOCKS) != 0)
+		if (vol_layout_init(&l, nb, vol_default_jblocks(nb)) != 0)
 			return 1;
 		mem.size = l.size;
 		mem.p = calloc(1, l.size);
@@ -142,7 +142,8 @@ int main(int argc, char **argv)
 	printf("metadata %.3f %%\n", 100.0 * (double)info.meta_bytes / (double)(nb * 4096));
 	/* Overhead by capacity, default journal: 1 GiB, 4 GiB, 64 GiB, 1 TiB */
 	for (unsigned int lg = 18; lg <= 28; lg += lg < 20 ? 2 : 4)
-		if (vol_layout_init(&l, (uint64_t)1 << lg, 64) == 0)
+		if (vol_layout_init(&l, (uint64_t)1 << lg,
+				    vol_default_jblocks((uint64_t)1 << lg)) == 0)
 			printf("metadata_%ugib %.3f %%\n", 1u << (lg - 18),
 			       100.0 * (double)l.data_off / (double)(l.size - l.data_off));
 

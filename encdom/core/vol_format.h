@@ -29,7 +29,7 @@
 #define VOL_COMMIT_LEN ENCDOM_ANCHOR_LEN                          /* commit block and anchor */
 #define VOL_MAX_BLOCKS ((uint64_t)1 << 40)                        /* 4 PiB */
 #define VOL_MAX_LEVELS 12u
-#define VOL_DEFAULT_JBLOCKS 64u
+#define VOL_DEFAULT_JBLOCKS 64u /* the most the default gives */
 #define VOL_MIN_JBLOCKS 8u
 #define VOL_MAX_JBLOCKS 65536u
 
@@ -44,6 +44,8 @@ struct vol_layout {
 	uint64_t commit_off, journal_off, meta_off, tree_off, data_off, size; /* bytes */
 };
 
+/* Default journal: one block per 64 MiB of capacity, 8 to 64 blocks. */
+uint32_t vol_default_jblocks(uint64_t nblocks);
 /* 0, or ENCDOM_ERR_INVAL for a geometry out of range. */
 int vol_layout_init(struct vol_layout *l, uint64_t nblocks, uint32_t jblocks)
 	__attribute__((warn_unused_result));

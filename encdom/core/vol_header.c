@@ -8,6 +8,15 @@ static const uint8_t hdr_magic[8] = {'X', 'A', 'C', 'M', 'V', 'O', 'L', '1'};
 #define HDR_SUM_OFF 112u /* SHA-256 of bytes 0..111: catches plain corruption */
 #define HDR_END 144u
 
+uint32_t vol_default_jblocks(uint64_t nblocks)
+{
+	uint64_t j = nblocks / 16384;
+
+	return j < VOL_MIN_JBLOCKS       ? VOL_MIN_JBLOCKS
+	       : j > VOL_DEFAULT_JBLOCKS ? VOL_DEFAULT_JBLOCKS
+					 : (uint32_t)j;
+}
+
 int vol_layout_init(struct vol_layout *l, uint64_t nblocks, uint32_t jblocks)
 {
 	uint64_t n, off;

@@ -1133,7 +1133,8 @@ static int vol_format(struct encdom_vol *v, const struct encdom_geometry *geo,
 	uint8_t hb[ENCDOM_BLOCK];
 	struct vol_commit c;
 	int rc = vol_layout_init(&v->l, geo->nblocks,
-				 geo->journal_blocks ? geo->journal_blocks : VOL_DEFAULT_JBLOCKS);
+				 geo->journal_blocks ? geo->journal_blocks
+						     : vol_default_jblocks(geo->nblocks));
 	if (rc != 0)
 		say(err, rc, "size must be 1..2^40 blocks, journal %u..%u blocks", VOL_MIN_JBLOCKS,
 		    VOL_MAX_JBLOCKS);

@@ -33,6 +33,7 @@ expect 0 "format two replicas, wrapped key" "formatted" \
 expect 3 "format refuses to overwrite a key" "not overwriting" \
     "$TOOL" format -q --size 8M --key-file "$T/key" --anchor "$T/a2" "$T/x"
 expect 0 "info without a key" "capacity:      2048 blocks" "$TOOL" info "$T/r0"
+expect 0 "default journal: 8 blocks for 8 MiB" "journal:       8 blocks" "$TOOL" info "$T/r0"
 expect 0 "info with the key" "commit:" \
     "$TOOL" info -k "$T/key" -p "$T/pass" -a "$T/anchor" "$T/r0" "$T/r1"
 expect 0 "check a clean volume" "0 blocks without a good copy" \
@@ -47,12 +48,13 @@ expect 1 "raw key of another volume: wrong key" "wrong key" \
 expect 1 "anchor of another volume" "another volume" \
     "$TOOL" check -k "$T/key" -p "$T/pass" -a "$T/anchor2" "$T/r0"
 # metadata damaged on replica 1: rewritten from replica 0 at open
-flip "$T/r1" $((66 * 4096 + 5))
+meta=$(( (2 + 8) * 4096 ))   # header, commit, 8 journal blocks
+flip "$T/r1" $((meta + 5))
 expect 0 "scrub repairs a replica's metadata" "repaired: replica 1" \
     "$TOOL" scrub -k "$T/key" -p "$T/pass" -a "$T/anchor" "$T/r0" "$T/r1"
 # metadata damaged on the only replica: located, reported
 cp "$T/r0" "$T/single"
-flip "$T/r0" $((66 * 4096 + 5))
+flip "$T/r0" $((meta + 5))
 expect 1 "check locates damaged metadata" "does not match the trust anchor" \
     "$TOOL" check -k "$T/key" -p "$T/pass" -a "$T/anchor" "$T/r0"
 cp "$T/single" "$T/r0"

@@ -31,7 +31,7 @@ static void setup(struct tvol *t, unsigned int n)
 	uint8_t *buf = malloc(NB * ENCDOM_BLOCK);
 
 	memset(repairs, 0, sizeof(repairs));
-	ck_assert_int_eq(vol_layout_init(&L, NB, VOL_DEFAULT_JBLOCKS), 0);
+	ck_assert_int_eq(vol_layout_init(&L, NB, vol_default_jblocks(NB)), 0);
 	tvol_make(t, n, NB, 0);
 	v = tvol_open(t);
 	for (uint64_t b = 0; b < NB; b++)

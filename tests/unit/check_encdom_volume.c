@@ -52,7 +52,7 @@ START_TEST(write_read_flush_reopen)
 		struct vol_layout l;
 		uint8_t ct[ENCDOM_BLOCK];
 
-		ck_assert_int_eq(vol_layout_init(&l, 300, VOL_DEFAULT_JBLOCKS), 0);
+		ck_assert_int_eq(vol_layout_init(&l, 300, vol_default_jblocks(300)), 0);
 		ck_assert_ptr_nonnull(f);
 		ck_assert_int_eq(fseek(f, (long)(l.data_off + 200 * ENCDOM_BLOCK), SEEK_SET), 0);
 		ck_assert_uint_eq(fread(ct, 1, sizeof(ct), f), sizeof(ct));
