@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "encdom.h"
+#include "vol_format.h"
 
 #define EXIT_BAD 1   /* integrity problems found */
 #define EXIT_USAGE 2 /* bad command line */
@@ -178,6 +179,39 @@ static void progress(void *ctx, enum encdom_event ev, uint64_t a, uint64_t b)
 	}
 }
 
+/* The geometry from the header of a store, without a key. */
+static int peek(const char *path, struct encdom_info *info, char err[static ENCDOM_ERRLEN])
+{
+	uint8_t hb[ENCDOM_BLOCK];
+	struct vol_header h;
+	struct vol_layout l;
+	FILE *f = fopen(path, "rb");
+	int rc = 0;
+
+	memset(info, 0, sizeof(*info));
+	if (f == NULL) {
+		snprintf(err, ENCDOM_ERRLEN, "%s: %s", path, strerror(errno));
+		return ENCDOM_ERR_IO;
+	}
+	if (fread(hb, 1, sizeof(hb), f) != sizeof(hb))
+		rc = ENCDOM_ERR_TRUNCATED;
+	else if (vol_header_parse(hb, &h) != 0 ||
+		 vol_layout_init(&l, h.nblocks, h.journal_blocks) != 0)
+		rc = ENCDOM_ERR_HEADER;
+	if (rc == 0) {
+		memcpy(info->uuid, h.uuid, ENCDOM_UUID_LEN);
+		info->nblocks = h.nblocks;
+		info->journal_blocks = h.journal_blocks;
+		info->meta_bytes = l.data_off;
+		if (fseeko(f, 0, SEEK_END) == 0)
+			info->store_size = (uint64_t)ftello(f);
+	}
+	fclose(f);
+	if (rc != 0)
+		snprintf(err, ENCDOM_ERRLEN, "%s: %s", path, encdom_strerror(rc));
+	return rc;
+}
+
 static void print_uuid(const uint8_t *u)
 {
 	for (unsigned int i = 0; i < ENCDOM_UUID_LEN; i++)
@@ -232,7 +266,7 @@ static int open_vol(struct encdom_vol **v, char **stores, unsigned int n, const 
 
 	if (opt.anchor == NULL)
 		return die(EXIT_USAGE, "--anchor is needed");
-	rc = encdom_peek(stores[0], &info, err);
+	rc = peek(stores[0], &info, err);
 	if (rc != 0)
 		return die(rc == ENCDOM_ERR_IO ? EXIT_FAIL : EXIT_BAD, "%s", err);
 	if (load_key(info.uuid, key) != 0)
@@ -253,10 +287,10 @@ static int cmd_info(char **stores, unsigned int n)
 	struct encdom_info info;
 	struct encdom_vol *v = NULL;
 	char err[ENCDOM_ERRLEN];
-	int rc = encdom_peek(stores[0], &info, err);
+	int rc = peek(stores[0], &info, err);
 
 	if (rc != 0)
-		return die(EXIT_FAIL, "%s (%s)", err, encdom_strerror(rc));
+		return die(rc == ENCDOM_ERR_IO ? EXIT_FAIL : EXIT_BAD, "%s", err);
 	printf("uuid:          ");
 	print_uuid(info.uuid);
 	printf("\ncapacity:      %" PRIu64 " blocks (%" PRIu64 " MiB)\n", info.nblocks,
@@ -308,7 +342,7 @@ static int cmd_rekey(char **stores)
 	struct encdom_info info;
 	uint8_t key[ENCDOM_KEY_LEN];
 	char err[ENCDOM_ERRLEN], pass[1024] = "", tmp[4096];
-	int rc = encdom_peek(stores[0], &info, err);
+	int rc = peek(stores[0], &info, err);
 
 	if (rc != 0)
 		return die(EXIT_FAIL, "%s (%s)", err, encdom_strerror(rc));

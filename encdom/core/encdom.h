@@ -133,11 +133,6 @@ void encdom_get_info(const struct encdom_vol *v, struct encdom_info *info);
 const char *encdom_errmsg(const struct encdom_vol *v);
 const char *encdom_strerror(int code);
 
-/* Read a header without a key (for "info"); fills uuid, nblocks,
- * journal_blocks, store_size and meta_bytes. */
-int encdom_peek(const char *path, struct encdom_info *info,
-		char err[static ENCDOM_ERRLEN]) ENCDOM_WUR;
-
 /* Cryptographically strong random bytes (keys, uuids): 0 or
  * ENCDOM_ERR_CRYPTO. */
 int encdom_random(void *buf, size_t len) ENCDOM_WUR;

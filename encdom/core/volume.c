@@ -48,8 +48,7 @@ struct encdom_vol {
 	char err[ENCDOM_ERRLEN];
 };
 
-static int say(char *err, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int say(char *err, int code, const char *fmt, ...)
+static __attribute__((format(printf, 3, 4))) int say(char *err, int code, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -57,6 +56,15 @@ static int say(char *err, int code, const char *fmt, ...)
 	vsnprintf(err, ENCDOM_ERRLEN, fmt, ap);
 	va_end(ap);
 	return code;
+}
+
+/* Tell the hook; count repairs. */
+static void event(struct encdom_vol *v, enum encdom_event ev, uint64_t a, uint64_t b)
+{
+	if (ev == ENCDOM_EV_REPAIR)
+		v->repaired++;
+	if (v->hook)
+		v->hook(v->hook_ctx, ev, a, b);
 }
 
 const char *encdom_strerror(int code)
@@ -386,8 +394,7 @@ static int write_batch(struct encdom_vol *v, uint64_t block, uint32_t n, const u
 			break;
 		e[i].block = block + i;
 		e[i].rec.counter = v->next_ctr++;
-		if (v->hook)
-			v->hook(v->hook_ctx, ENCDOM_EV_NONCE, e[i].rec.counter, e[i].block);
+		event(v, ENCDOM_EV_NONCE, e[i].rec.counter, e[i].block);
 		nonce_aad(v, e[i].block, e[i].rec.counter, iv, aad);
 		rc = xc_gcm_seal_block(v->gcm, iv, aad, buf + (size_t)i * ENCDOM_BLOCK,
 				       v->ct + (size_t)i * ENCDOM_BLOCK, e[i].rec.tag);
@@ -457,9 +464,7 @@ static int read_mirrored(struct encdom_vol *v, uint64_t block, const struct vol_
 	for (unsigned int i = 0; i < nbad; i++) {
 		if (wr(v, bad[i], ct, ENCDOM_BLOCK, off) != 0)
 			continue;
-		v->repaired++;
-		if (v->hook)
-			v->hook(v->hook_ctx, ENCDOM_EV_REPAIR, bad[i], block);
+		event(v, ENCDOM_EV_REPAIR, bad[i], block);
 	}
 	return 0;
 }
@@ -502,12 +507,11 @@ int encdom_scrub(struct encdom_vol *v, int repair, uint64_t *nbad)
 
 	*nbad = 0;
 	for (uint64_t b = 0; b < v->l.nblocks; b++) {
-		if (v->hook && b % step == 0)
-			v->hook(v->hook_ctx, ENCDOM_EV_PROGRESS, b, v->l.nblocks);
+		if (b % step == 0)
+			event(v, ENCDOM_EV_PROGRESS, b, v->l.nblocks);
 		if (v->bad != NULL && v->bad[b / VOL_REC_PER_CHUNK]) {
 			(*nbad)++;
-			if (v->hook)
-				v->hook(v->hook_ctx, ENCDOM_EV_BAD, 0, b);
+			event(v, ENCDOM_EV_BAD, 0, b);
 			continue;
 		}
 		if (vol_record_parse(rec_at(v, b), &rec) != 0 || rec.counter == 0)
@@ -530,16 +534,13 @@ int encdom_scrub(struct encdom_vol *v, int repair, uint64_t *nbad)
 				continue;
 			if (repair && good >= 0 && !v->readonly &&
 			    wr(v, r, v->ct + (size_t)good * ENCDOM_BLOCK, ENCDOM_BLOCK, off) == 0) {
-				v->repaired++;
-				if (v->hook)
-					v->hook(v->hook_ctx, ENCDOM_EV_REPAIR, r, b);
-			} else if (v->hook) {
-				v->hook(v->hook_ctx, ENCDOM_EV_BAD, r, b);
+				event(v, ENCDOM_EV_REPAIR, r, b);
+			} else {
+				event(v, ENCDOM_EV_BAD, r, b);
 			}
 		}
 	}
-	if (v->hook)
-		v->hook(v->hook_ctx, ENCDOM_EV_PROGRESS, v->l.nblocks, v->l.nblocks);
+	event(v, ENCDOM_EV_PROGRESS, v->l.nblocks, v->l.nblocks);
 	if (*nbad > 0)
 		return say(v->err, ENCDOM_ERR_INTEGRITY,
 			   "%" PRIu64 " block(s) have no copy that verifies", *nbad);
@@ -568,6 +569,15 @@ int encdom_read(struct encdom_vol *v, uint64_t block, uint32_t count, uint8_t *b
 }
 
 /* ---- open, recovery ------------------------------------------------------ */
+/* Journal block k of replica r into jbuf: 0 if it is there. */
+static int read_jblock(struct encdom_vol *v, unsigned int r, uint64_t k)
+{
+	int rc = rd(v, r, v->jbuf, ENCDOM_BLOCK,
+		    v->l.journal_off + (k % v->l.jblocks) * ENCDOM_BLOCK);
+
+	return rc != 0 ? rc : vol_journal_parse(v->jbuf, v->uuid, k);
+}
+
 /* Load the records of replica r and replay the committed journal range: 0 if
  * the result matches the anchored root, 1 if not, or an error. */
 static int load_replica(struct encdom_vol *v, unsigned int r, const struct vol_commit *anc,
@@ -594,9 +604,7 @@ static int load_replica(struct encdom_vol *v, unsigned int r, const struct vol_c
 
 		if (pos / EPB != cur) {
 			cur = pos / EPB;
-			if (rd(v, r, v->jbuf, ENCDOM_BLOCK,
-			       l->journal_off + (cur % l->jblocks) * ENCDOM_BLOCK) != 0 ||
-			    vol_journal_parse(v->jbuf, v->uuid, cur) != 0)
+			if (read_jblock(v, r, cur) != 0)
 				return say(v->err, ENCDOM_ERR_ROLLBACK,
 					   "replica %u: journal block %" PRIu64
 					   " of commit %" PRIu64 " is missing or stale "
@@ -613,13 +621,7 @@ static int load_replica(struct encdom_vol *v, unsigned int r, const struct vol_c
 		}
 	}
 	merkle_build(&v->m);
-	if (!xc_equal(v->m.root, anc->root, 32)) {
-		say(v->err, ENCDOM_ERR_ROLLBACK,
-		    "replica %u: metadata does not match the trust anchor (commit %" PRIu64 ")", r,
-		    anc->seq);
-		return 1;
-	}
-	return 0;
+	return xc_equal(v->m.root, anc->root, 32) ? 0 : 1;
 }
 
 struct cand {
@@ -664,8 +666,7 @@ static int settle(struct encdom_vol *v, struct cand *c, size_t n)
 		vol_record_encode(&c[best].e.rec, rec_at(v, block));
 		merkle_mark(&v->m, block);
 		v->recovered++;
-		if (v->hook)
-			v->hook(v->hook_ctx, ENCDOM_EV_RECOVER, c[best].e.rec.counter, block);
+		event(v, ENCDOM_EV_RECOVER, c[best].e.rec.counter, block);
 		for (unsigned int r = 0; r < v->nrep; r++)
 			ok[r] = open_block(v, block, &c[best].e.rec,
 					   v->ct + (size_t)r * ENCDOM_BLOCK, v->pt) == 0;
@@ -673,9 +674,7 @@ static int settle(struct encdom_vol *v, struct cand *c, size_t n)
 		for (unsigned int r = 0; r < v->nrep; r++)
 			if (!ok[r] &&
 			    wr(v, r, v->ct + (size_t)from * ENCDOM_BLOCK, ENCDOM_BLOCK, off) == 0) {
-				v->repaired++;
-				if (v->hook)
-					v->hook(v->hook_ctx, ENCDOM_EV_REPAIR, r, block);
+				event(v, ENCDOM_EV_REPAIR, r, block);
 			}
 	}
 	for (size_t k = 0; rc == 0 && k < n; k++)
@@ -697,9 +696,7 @@ static int recover(struct encdom_vol *v, unsigned int g, const struct vol_commit
 	int rc = 0;
 
 	for (uint64_t b = first; rc == 0 && b < first + l->jblocks - 1; b++) {
-		if (rd(v, g, v->jbuf, ENCDOM_BLOCK,
-		       l->journal_off + (b % l->jblocks) * ENCDOM_BLOCK) != 0 ||
-		    vol_journal_parse(v->jbuf, v->uuid, b) != 0)
+		if (read_jblock(v, g, b) != 0)
 			break;
 		for (uint64_t s = b == first ? anc->commit_jpos % EPB : 0; rc == 0 && s < EPB;
 		     s++) {
@@ -923,9 +920,7 @@ static int sync_replicas(struct encdom_vol *v, unsigned int g)
 				differ = 1;
 			}
 		if (differ) {
-			v->repaired++;
-			if (v->hook)
-				v->hook(v->hook_ctx, ENCDOM_EV_REPAIR, r, UINT64_MAX);
+			event(v, ENCDOM_EV_REPAIR, r, UINT64_MAX);
 		}
 	}
 	free(mine);
@@ -940,8 +935,6 @@ static int vol_open(struct encdom_vol *v, const uint8_t key[static ENCDOM_KEY_LE
 	uint8_t hb[ENCDOM_BLOCK], ab[VOL_COMMIT_LEN], *stored = NULL;
 	struct vol_commit anc;
 	unsigned int g = 0;
-	encdom_hook hook = v->hook;
-	void *hook_ctx = v->hook_ctx;
 	int rc = 0;
 
 	/* Header: take the first replica whose header verifies; rewrite others. */
@@ -967,10 +960,7 @@ static int vol_open(struct encdom_vol *v, const uint8_t key[static ENCDOM_KEY_LE
 						break;
 					}
 					if (wr(v, o, hb, sizeof(hb), 0) == 0) {
-						v->repaired++;
-						if (hook)
-							hook(hook_ctx, ENCDOM_EV_REPAIR, o,
-							     UINT64_MAX);
+						event(v, ENCDOM_EV_REPAIR, o, UINT64_MAX);
 					}
 				}
 			}
@@ -980,15 +970,12 @@ static int vol_open(struct encdom_vol *v, const uint8_t key[static ENCDOM_KEY_LE
 			rc = 0;
 	}
 	for (unsigned int r = 0; rc == 0 && r < v->nrep; r++) {
-		uint64_t size = v->st[r].size(v->st[r].ctx);
+		uint64_t size = v->st[r].size(v->st[r].ctx), d = v->l.data_off;
 
 		if (size < v->l.size)
 			rc = say(err, ENCDOM_ERR_TRUNCATED,
-				 "%s: store truncated to %" PRIu64
-				 " bytes, the volume needs %" PRIu64 "; blocks from %" PRIu64
-				 " on are missing",
-				 v->name[r], size, v->l.size,
-				 size <= v->l.data_off ? 0 : (size - v->l.data_off) / ENCDOM_BLOCK);
+				 "%s: store truncated: blocks from %" PRIu64 " on are missing",
+				 v->name[r], size <= d ? 0 : (size - d) / ENCDOM_BLOCK);
 	}
 	if (rc == 0) {
 		rc = v->anchor.load(v->anchor.ctx, ab);
@@ -1031,18 +1018,10 @@ static int vol_open(struct encdom_vol *v, const uint8_t key[static ENCDOM_KEY_LE
 	return rc;
 }
 
-int encdom_open(struct encdom_vol **out, const char *const *paths, unsigned int n,
-		const uint8_t key[static ENCDOM_KEY_LEN], const struct encdom_anchor *anchor,
-		encdom_hook hook, void *hook_ctx, char err[static ENCDOM_ERRLEN])
+/* Finish encdom_open*(): open the volume on the stores attached to v. */
+static int opened(struct encdom_vol **out, struct encdom_vol *v, int rc,
+		  const uint8_t key[static ENCDOM_KEY_LEN], char *err)
 {
-	struct encdom_vol *v = vol_new(anchor, hook, hook_ctx);
-	int rc;
-
-	*out = NULL;
-	err[0] = 0;
-	if (v == NULL)
-		return say(err, ENCDOM_ERR_NOMEM, "out of memory");
-	rc = open_stores(v, paths, n, 0, err);
 	if (rc == 0)
 		rc = vol_open(v, key, err);
 	if (rc != 0)
@@ -1052,25 +1031,30 @@ int encdom_open(struct encdom_vol **out, const char *const *paths, unsigned int 
 	return rc;
 }
 
-int encdom_open_stores(struct encdom_vol **out, const struct encdom_store *stores, unsigned int n,
-		       const uint8_t key[static ENCDOM_KEY_LEN], const struct encdom_anchor *anchor,
-		       encdom_hook hook, void *hook_ctx, char err[static ENCDOM_ERRLEN])
+int encdom_open(struct encdom_vol **out, const char *const *paths, unsigned int n,
+		const uint8_t key[static ENCDOM_KEY_LEN], const struct encdom_anchor *anchor,
+		encdom_hook hook, void *hook_ctx, char err[static ENCDOM_ERRLEN])
 {
 	struct encdom_vol *v = vol_new(anchor, hook, hook_ctx);
-	int rc;
 
 	*out = NULL;
 	err[0] = 0;
 	if (v == NULL)
 		return say(err, ENCDOM_ERR_NOMEM, "out of memory");
-	rc = attach_stores(v, stores, n, err);
-	if (rc == 0)
-		rc = vol_open(v, key, err);
-	if (rc != 0)
-		vol_free(v);
-	else
-		*out = v;
-	return rc;
+	return opened(out, v, open_stores(v, paths, n, 0, err), key, err);
+}
+
+int encdom_open_stores(struct encdom_vol **out, const struct encdom_store *stores, unsigned int n,
+		       const uint8_t key[static ENCDOM_KEY_LEN], const struct encdom_anchor *anchor,
+		       encdom_hook hook, void *hook_ctx, char err[static ENCDOM_ERRLEN])
+{
+	struct encdom_vol *v = vol_new(anchor, hook, hook_ctx);
+
+	*out = NULL;
+	err[0] = 0;
+	if (v == NULL)
+		return say(err, ENCDOM_ERR_NOMEM, "out of memory");
+	return opened(out, v, attach_stores(v, stores, n, err), key, err);
 }
 
 int encdom_close(struct encdom_vol *v)
@@ -1205,15 +1189,13 @@ int encdom_format(const char *const *paths, unsigned int n, const struct encdom_
 		  const struct encdom_anchor *anchor, char err[static ENCDOM_ERRLEN])
 {
 	struct encdom_vol *v = vol_new(anchor, NULL, NULL);
-	int rc;
+	int rc = v ? open_stores(v, paths, n, O_CREAT, err)
+		   : say(err, ENCDOM_ERR_NOMEM, "no memory");
 
-	err[0] = 0;
-	if (v == NULL)
-		return say(err, ENCDOM_ERR_NOMEM, "out of memory");
-	rc = open_stores(v, paths, n, O_CREAT, err);
 	if (rc == 0)
 		rc = vol_format(v, geo, key, uuid, err);
-	vol_free(v);
+	if (v != NULL)
+		vol_free(v);
 	return rc;
 }
 
@@ -1223,40 +1205,11 @@ int encdom_format_stores(const struct encdom_store *stores, unsigned int n,
 			 const struct encdom_anchor *anchor, char err[static ENCDOM_ERRLEN])
 {
 	struct encdom_vol *v = vol_new(anchor, NULL, NULL);
-	int rc;
+	int rc = v ? attach_stores(v, stores, n, err) : say(err, ENCDOM_ERR_NOMEM, "no memory");
 
-	err[0] = 0;
-	if (v == NULL)
-		return say(err, ENCDOM_ERR_NOMEM, "out of memory");
-	rc = attach_stores(v, stores, n, err);
 	if (rc == 0)
 		rc = vol_format(v, geo, key, uuid, err);
-	vol_free(v);
+	if (v != NULL)
+		vol_free(v);
 	return rc;
-}
-
-int encdom_peek(const char *path, struct encdom_info *info, char err[static ENCDOM_ERRLEN])
-{
-	uint8_t hb[ENCDOM_BLOCK];
-	struct vol_header h;
-	struct vol_layout l;
-	int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
-
-	memset(info, 0, sizeof(*info));
-	if (fd < 0)
-		return say(err, ENCDOM_ERR_IO, "%s: %s", path, strerror(errno));
-	rc = pread_full(fd, hb, sizeof(hb), 0);
-	if (rc == 0 && vol_header_parse(hb, &h) != 0)
-		rc = ENCDOM_ERR_HEADER;
-	if (rc == 0 && vol_layout_init(&l, h.nblocks, h.journal_blocks) != 0)
-		rc = ENCDOM_ERR_HEADER;
-	if (rc == 0) {
-		memcpy(info->uuid, h.uuid, ENCDOM_UUID_LEN);
-		info->nblocks = h.nblocks;
-		info->journal_blocks = h.journal_blocks;
-		info->store_size = fd_size(fd);
-		info->meta_bytes = l.data_off;
-	}
-	close(fd);
-	return rc == 0 ? 0 : say(err, rc, "%s: %s", path, encdom_strerror(rc));
 }

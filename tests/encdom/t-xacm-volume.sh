@@ -33,6 +33,7 @@ expect 0 "format two replicas, wrapped key" "formatted" \
 expect 3 "format refuses to overwrite a key" "not overwriting" \
     "$TOOL" format -q --size 8M --key-file "$T/key" --anchor "$T/a2" "$T/x"
 expect 0 "info without a key" "capacity:      2048 blocks" "$TOOL" info "$T/r0"
+expect 0 "info: store size" "store size:    $(stat -c %s "$T/r0") bytes" "$TOOL" info "$T/r0"
 expect 0 "default journal: 8 blocks for 8 MiB" "journal:       8 blocks" "$TOOL" info "$T/r0"
 expect 0 "info with the key" "commit:" \
     "$TOOL" info -k "$T/key" -p "$T/pass" -a "$T/anchor" "$T/r0" "$T/r1"
@@ -59,6 +60,7 @@ expect 1 "check locates damaged metadata" "does not match the trust anchor" \
     "$TOOL" check -k "$T/key" -p "$T/pass" -a "$T/anchor" "$T/r0"
 cp "$T/single" "$T/r0"
 flip "$T/r0" 20
+expect 1 "info on a corrupted header" "corrupted volume header" "$TOOL" info "$T/r0"
 expect 1 "corrupted header" "header" \
     "$TOOL" check -k "$T/key" -p "$T/pass" -a "$T/anchor" "$T/r0"
 cp "$T/single" "$T/r0"

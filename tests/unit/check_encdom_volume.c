@@ -399,22 +399,6 @@ START_TEST(format_rejects_bad_geometry)
 }
 END_TEST
 
-START_TEST(peek_reads_geometry_without_key)
-{
-	struct tvol t = {0};
-	struct encdom_info info;
-
-	tvol_make(&t, 1, 1000, 16);
-	ck_assert_int_eq(encdom_peek(t.path[0], &info, t.err), 0);
-	ck_assert_uint_eq(info.nblocks, 1000);
-	ck_assert_uint_eq(info.journal_blocks, 16);
-	ck_assert_uint_eq(info.store_size, info.meta_bytes + 1000 * ENCDOM_BLOCK);
-	flip_bit(t.path[0], 40, 0);
-	ck_assert_int_eq(encdom_peek(t.path[0], &info, t.err), ENCDOM_ERR_HEADER);
-	tvol_rm(&t);
-}
-END_TEST
-
 int main(void)
 {
 	Suite *s = suite_create("encdom_volume");
@@ -431,7 +415,6 @@ int main(void)
 	tcase_add_test(tc, distinct_open_errors);
 	tcase_add_test(tc, key_files_raw_and_wrapped);
 	tcase_add_test(tc, format_rejects_bad_geometry);
-	tcase_add_test(tc, peek_reads_geometry_without_key);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }
