@@ -15,7 +15,7 @@
 #include "vol_format.h"
 #include "xc_crypto.h"
 
-#define REPS 3
+#define REPS 5
 
 static double now(void)
 {
