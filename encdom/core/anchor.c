@@ -1,0 +1,123 @@
+/* anchor.c - the default trust anchor: a file on trusted storage.
+ *
+ * It protects against a rollback of the untrusted replicas.  It does not
+ * protect against a rollback of the trusted domain's own storage: whoever
+ * can restore an old anchor file together with old replicas wins.  A vTPM
+ * NV counter or a key broker plugs in through struct encdom_anchor.
+ *
+ * The file has two 512-byte slots, written alternately in place: record
+ * (256 bytes), generation (8), SHA-256 of both (32), zeros.  A store
+ * writes the slot not holding the newest record and makes it durable
+ * (fdatasync); a torn slot fails its checksum, so a crash leaves the
+ * previous record.  One write and one flush per update, no rename. */
+#include "encdom.h"
+#include "vol_format.h"
+#include "xc_crypto.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#define SLOT 512u
+#define GEN_OFF ENCDOM_ANCHOR_LEN
+#define SUM_OFF (GEN_OFF + 8u)
+#define SLOT_END (SUM_OFF + 32u)
+
+/* The slot holding the newest valid record, or -1. */
+static int newest(const uint8_t f[static 2 * SLOT], uint64_t *gen)
+{
+	int best = -1;
+
+	*gen = 0;
+	for (int i = 0; i < 2; i++) {
+		const uint8_t *s = f + i * SLOT;
+		uint8_t sum[32];
+
+		xc_sha256(s, SUM_OFF, sum);
+		if (!xc_equal(sum, s + SUM_OFF, 32) || !vol_is_zero(s + SLOT_END, SLOT - SLOT_END))
+			continue;
+		if (best < 0 || vol_get64(s + GEN_OFF) > *gen) {
+			best = i;
+			*gen = vol_get64(s + GEN_OFF);
+		}
+	}
+	return best;
+}
+
+static int read_slots(int fd, uint8_t f[static 2 * SLOT])
+{
+	ssize_t n;
+
+	memset(f, 0, 2 * SLOT);
+	n = pread(fd, f, 2 * SLOT, 0);
+	return n < 0 ? ENCDOM_ERR_IO : 0;
+}
+
+static int file_load(void *ctx, uint8_t buf[static ENCDOM_ANCHOR_LEN])
+{
+	uint8_t f[2 * SLOT];
+	uint64_t gen;
+	int fd = open(ctx, O_RDONLY | O_CLOEXEC), rc, best;
+
+	if (fd < 0)
+		return errno == ENOENT ? ENCDOM_ERR_ANCHOR : ENCDOM_ERR_IO;
+	rc = read_slots(fd, f);
+	close(fd);
+	if (rc != 0)
+		return rc;
+	best = newest(f, &gen);
+	if (best < 0)
+		return ENCDOM_ERR_ANCHOR;
+	memcpy(buf, f + best * SLOT, ENCDOM_ANCHOR_LEN);
+	return 0;
+}
+
+static int file_store(void *ctx, const uint8_t buf[static ENCDOM_ANCHOR_LEN])
+{
+	const char *path = ctx;
+	uint8_t f[2 * SLOT], *s;
+	uint64_t gen;
+	char dir[4096];
+	int fd, created = 1, rc, ok;
+
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0 && errno == EEXIST) {
+		created = 0;
+		fd = open(path, O_RDWR | O_CLOEXEC);
+	}
+	if (fd < 0)
+		return ENCDOM_ERR_IO;
+	rc = read_slots(fd, f);
+	if (rc == 0) {
+		s = f + (newest(f, &gen) == 0 ? SLOT : 0);
+		memset(s, 0, SLOT);
+		memcpy(s, buf, ENCDOM_ANCHOR_LEN);
+		vol_put64(s + GEN_OFF, gen + 1);
+		xc_sha256(s, SUM_OFF, s + SUM_OFF);
+		ok = pwrite(fd, s, SLOT, s - f) == (ssize_t)SLOT && fdatasync(fd) == 0;
+		rc = ok ? 0 : ENCDOM_ERR_IO;
+	}
+	if (close(fd) != 0)
+		rc = ENCDOM_ERR_IO;
+	if (rc != 0 || !created)
+		return rc;
+	/* A new file: make its directory entry durable too. */
+	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir))
+		return ENCDOM_ERR_INVAL;
+	fd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return ENCDOM_ERR_IO;
+	ok = fsync(fd) == 0;
+	close(fd);
+	return ok ? 0 : ENCDOM_ERR_IO;
+}
+
+void encdom_anchor_file(struct encdom_anchor *a, const char *path)
+{
+	a->load = file_load;
+	a->store = file_store;
+	a->ctx = (void *)(uintptr_t)path;
+}

@@ -1,0 +1,1215 @@
+/* volume.c - the encdom core: authenticated, versioned block store.
+ * Design and ordering rules: docs/encdom-core.md. */
+#include "encdom.h"
+#include "merkle.h"
+#include "vol_format.h"
+#include "xc_crypto.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define LEASE ((uint64_t)1 << 16) /* counters per durable lease */
+#define BATCH 32u                 /* blocks per I/O batch */
+#define EPB VOL_JENT_PER_BLOCK
+
+struct encdom_vol {
+	struct vol_layout l;
+	unsigned int nrep;
+	struct encdom_store st[ENCDOM_MAX_REPLICAS];
+	int fd[ENCDOM_MAX_REPLICAS]; /* files opened by encdom_open/format */
+	const char *name[ENCDOM_MAX_REPLICAS];
+	char namebuf[ENCDOM_MAX_REPLICAS][16];
+	uint8_t uuid[ENCDOM_UUID_LEN];
+	uint8_t mac_key[32];
+	struct xc_gcm *gcm;
+	struct encdom_anchor anchor;
+	struct merkle m;
+	struct vol_commit cm; /* last commit, as in the anchor */
+	uint64_t next_ctr, lease_hwm, jpos, jcur, pending_ckpt;
+	int dirty, readonly, broken, ckpt_always;
+	/* Committed chunks and nodes not yet written in place: one byte per
+	 * chunk then per node, and their list. */
+	uint8_t *place;
+	uint64_t *plist, nplace;
+	uint8_t *bad; /* per chunk: failed the Merkle check */
+	encdom_hook hook;
+	void *hook_ctx;
+	uint64_t repaired, recovered, bad_chunks;
+	uint8_t jbuf[ENCDOM_BLOCK];
+	uint8_t ct[BATCH * ENCDOM_BLOCK];
+	uint8_t pt[ENCDOM_BLOCK];
+	char err[ENCDOM_ERRLEN];
+};
+
+static __attribute__((format(printf, 3, 4))) int say(char *err, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, ENCDOM_ERRLEN, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+/* Tell the hook; count repairs. */
+static void event(struct encdom_vol *v, enum encdom_event ev, uint64_t a, uint64_t b)
+{
+	if (ev == ENCDOM_EV_REPAIR)
+		v->repaired++;
+	if (v->hook)
+		v->hook(v->hook_ctx, ev, a, b);
+}
+
+const char *encdom_strerror(int code)
+{
+	static const char *const msg[] = {"success",
+					  "I/O error",
+					  "out of memory",
+					  "invalid argument",
+					  "corrupted volume header",
+					  "wrong key",
+					  "wrong volume",
+					  "volume rolled back",
+					  "integrity check failed",
+					  "store truncated",
+					  "volume is read-only",
+					  "crypto library error",
+					  "trust anchor missing or corrupted"};
+
+	return code <= 0 && code >= -12 ? msg[-code] : "unknown error";
+}
+
+/* ---- I/O on one replica --------------------------------------------------- */
+static int pread_full(int fd, void *buf, size_t len, uint64_t off)
+{
+	uint8_t *p = buf;
+
+	while (len > 0) {
+		ssize_t n = pread(fd, p, len, (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return ENCDOM_ERR_IO;
+		if (n == 0)
+			return ENCDOM_ERR_TRUNCATED;
+		p += n;
+		len -= (size_t)n;
+		off += (uint64_t)n;
+	}
+	return 0;
+}
+
+static int pwrite_full(int fd, const void *buf, size_t len, uint64_t off)
+{
+	const uint8_t *p = buf;
+
+	while (len > 0) {
+		ssize_t n = pwrite(fd, p, len, (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return ENCDOM_ERR_IO;
+		p += n;
+		len -= (size_t)n;
+		off += (uint64_t)n;
+	}
+	return 0;
+}
+
+static int rd(const struct encdom_vol *v, unsigned int r, void *buf, size_t len, uint64_t off)
+{
+	return v->st[r].read(v->st[r].ctx, buf, len, off);
+}
+
+static int wr(const struct encdom_vol *v, unsigned int r, const void *buf, size_t len, uint64_t off)
+{
+	return v->st[r].write(v->st[r].ctx, buf, len, off);
+}
+
+/* Write to every replica. */
+static int put(struct encdom_vol *v, const void *buf, size_t len, uint64_t off)
+{
+	for (unsigned int r = 0; r < v->nrep; r++)
+		if (wr(v, r, buf, len, off) != 0) {
+			v->broken = 1;
+			return say(v->err, ENCDOM_ERR_IO, "replica %u: write at %" PRIu64 " failed",
+				   r, off);
+		}
+	return 0;
+}
+
+static uint64_t fd_size(int fd)
+{
+	off_t end = lseek(fd, 0, SEEK_END);
+
+	return end < 0 ? 0 : (uint64_t)end;
+}
+
+/* The file (or block device) store; ctx points to the descriptor. */
+static int file_read(void *ctx, void *buf, size_t len, uint64_t off)
+{
+	return pread_full(*(int *)ctx, buf, len, off);
+}
+
+static int file_write(void *ctx, const void *buf, size_t len, uint64_t off)
+{
+	return pwrite_full(*(int *)ctx, buf, len, off);
+}
+
+static int file_sync(void *ctx)
+{
+	return fsync(*(int *)ctx) == 0 ? 0 : ENCDOM_ERR_IO;
+}
+
+static uint64_t file_size(void *ctx)
+{
+	return fd_size(*(int *)ctx);
+}
+
+/* ---- keys and per-block crypto --------------------------------------------- */
+static int derive(const uint8_t key[static 32], const char *label,
+		  const uint8_t uuid[static ENCDOM_UUID_LEN], uint8_t out[static 32])
+{
+	uint8_t msg[32 + ENCDOM_UUID_LEN];
+	size_t n = strlen(label);
+
+	memcpy(msg, label, n);
+	memcpy(msg + n, uuid, ENCDOM_UUID_LEN);
+	return xc_hmac(key, msg, n + ENCDOM_UUID_LEN, out);
+}
+
+static void nonce_aad(const struct encdom_vol *v, uint64_t block, uint64_t ctr,
+		      uint8_t iv[static XC_IV_LEN], uint8_t aad[static 32])
+{
+	memset(iv, 0, XC_IV_LEN);
+	vol_put64(iv + 4, ctr);
+	memcpy(aad, v->uuid, ENCDOM_UUID_LEN);
+	vol_put64(aad + 16, block);
+	vol_put64(aad + 24, ctr);
+}
+
+static int open_block(struct encdom_vol *v, uint64_t block, const struct vol_record *rec,
+		      const uint8_t *ct, uint8_t *out)
+{
+	uint8_t iv[XC_IV_LEN], aad[32];
+
+	nonce_aad(v, block, rec->counter, iv, aad);
+	return xc_gcm_open_block(v->gcm, iv, aad, ct, out, rec->tag);
+}
+
+static uint8_t *rec_at(struct encdom_vol *v, uint64_t block)
+{
+	return v->m.meta + block * VOL_RECORD;
+}
+
+/* ---- the anchor ---------------------------------------------------------- */
+static int anchor_put(struct encdom_vol *v, const struct vol_commit *c)
+{
+	uint8_t buf[VOL_COMMIT_LEN];
+
+	vol_commit_encode(c, VOL_COMMIT_ANCHOR, v->mac_key, buf);
+	if (v->anchor.store(v->anchor.ctx, buf) != 0) {
+		v->broken = 1;
+		return say(v->err, ENCDOM_ERR_IO, "cannot update the trust anchor");
+	}
+	return 0;
+}
+
+/* Make a new range of counters durable before any of it is used. */
+static int lease(struct encdom_vol *v)
+{
+	struct vol_commit c = v->cm;
+	int rc;
+
+	c.lease_hwm = v->lease_hwm + LEASE;
+	rc = anchor_put(v, &c);
+	if (rc == 0)
+		v->lease_hwm = c.lease_hwm;
+	return rc;
+}
+
+/* ---- FLUSH ----------------------------------------------------------------- */
+static int cmp64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Write the committed records and tree nodes in place, in runs of adjacent
+ * 512-byte units (chunks at meta_off, nodes at tree_off).  Only right after
+ * a commit, when memory holds exactly the committed state.  They become
+ * durable with the next backend flush, whose commit then moves the
+ * checkpoint to upto. */
+static int checkpoint(struct encdom_vol *v, uint64_t upto)
+{
+	const uint64_t nc = v->l.nchunks;
+	int rc = 0;
+
+	qsort(v->plist, v->nplace, sizeof(uint64_t), cmp64);
+	for (uint64_t i = 0, j; rc == 0 && i < v->nplace; i = j) {
+		uint64_t u = v->plist[i];
+		int node = u >= nc;
+		const uint8_t *src =
+			node ? v->m.nodes + (u - nc) * VOL_CHUNK : v->m.meta + u * VOL_CHUNK;
+		uint64_t off =
+			node ? v->l.tree_off + (u - nc) * VOL_CHUNK : v->l.meta_off + u * VOL_CHUNK;
+
+		for (j = i + 1; j < v->nplace && v->plist[j] == v->plist[j - 1] + 1 &&
+				(v->plist[j] >= nc) == node && j - i < 512;
+		     j++)
+			;
+		rc = put(v, src, (j - i) * VOL_CHUNK, off);
+	}
+	for (uint64_t i = 0; i < v->nplace; i++)
+		v->place[v->plist[i]] = 0;
+	v->nplace = 0;
+	if (rc == 0)
+		v->pending_ckpt = upto;
+	return rc;
+}
+
+static void to_place(struct encdom_vol *v, uint64_t unit)
+{
+	if (!v->place[unit]) {
+		v->place[unit] = 1;
+		v->plist[v->nplace++] = unit;
+	}
+}
+
+/* Data writes are complete (synchronous pwrite) and their journal entries
+ * were written before them.  Order: commit block -> one backend flush ->
+ * anchor -> acknowledge.  The records go in place lazily, when the journal
+ * is half full (or at close), see checkpoint(). */
+static int commit(struct encdom_vol *v, int force)
+{
+	struct vol_commit c = v->cm;
+	uint8_t buf[ENCDOM_BLOCK];
+	const struct merkle *m = &v->m;
+	int rc;
+
+	if (v->broken)
+		return say(v->err, ENCDOM_ERR_IO, "volume failed earlier; reopen it");
+	if (v->readonly || (!v->dirty && !force))
+		return 0;
+	merkle_update(&v->m);
+	c.seq++;
+	memcpy(c.root, m->root, 32);
+	c.ctr_commit = v->next_ctr;
+	c.lease_hwm = v->lease_hwm;
+	c.commit_jpos = v->jpos;
+	c.ckpt_jpos = v->pending_ckpt;
+	memset(buf, 0, sizeof(buf));
+	vol_commit_encode(&c, VOL_COMMIT_BLOCK, v->mac_key, buf);
+	rc = put(v, buf, sizeof(buf), v->l.commit_off);
+	for (unsigned int r = 0; rc == 0 && r < v->nrep; r++)
+		if (v->st[r].sync(v->st[r].ctx) != 0) {
+			v->broken = 1;
+			rc = say(v->err, ENCDOM_ERR_IO, "replica %u: flush failed", r);
+		}
+	if (rc == 0)
+		rc = anchor_put(v, &c);
+	if (rc != 0)
+		return rc;
+	v->cm = c;
+	v->dirty = 0;
+	for (uint64_t i = 0; i < m->ndc; i++)
+		to_place(v, m->dchunk[i]);
+	for (uint64_t i = 0; i < m->ndn; i++)
+		to_place(v, v->l.nchunks + m->dnode[i]);
+	merkle_clean(&v->m);
+	if (v->ckpt_always || (v->jpos / EPB - c.ckpt_jpos / EPB) * 2 >= v->l.jblocks)
+		rc = checkpoint(v, c.commit_jpos);
+	return rc;
+}
+
+int encdom_flush(struct encdom_vol *v)
+{
+	return commit(v, 0);
+}
+
+/* ---- journal --------------------------------------------------------------- */
+/* Keep every entry after the anchor's checkpoint: a ring slot may be reused
+ * only when its entries are in place and durable. */
+static int journal_room(struct encdom_vol *v, uint64_t n)
+{
+	for (int i = 0; i < 3; i++) {
+		if ((v->jpos + n) / EPB - v->cm.ckpt_jpos / EPB + 1 < v->l.jblocks)
+			return 0;
+		int rc = commit(v, 1);
+
+		if (rc != 0)
+			return rc;
+	}
+	return say(v->err, ENCDOM_ERR_INVAL, "journal too small");
+}
+
+static int journal_append(struct encdom_vol *v, const struct vol_jentry *e, uint32_t n)
+{
+	uint32_t i = 0;
+
+	while (i < n) {
+		uint64_t b = v->jpos / EPB, slot0 = v->jpos % EPB, slot = slot0;
+		uint64_t off = v->l.journal_off + (b % v->l.jblocks) * ENCDOM_BLOCK;
+		int rc;
+
+		if (b != v->jcur) {
+			vol_journal_init(v->jbuf, v->uuid, b);
+			rc = put(v, v->jbuf, ENCDOM_BLOCK, off);
+			if (rc != 0)
+				return rc;
+			v->jcur = b;
+		}
+		for (; i < n && slot < EPB; i++, slot++)
+			vol_jentry_encode(&e[i], v->jbuf + VOL_JHDR + slot * VOL_JENT);
+		rc = put(v, v->jbuf + VOL_JHDR + slot0 * VOL_JENT, (slot - slot0) * VOL_JENT,
+			 off + VOL_JHDR + slot0 * VOL_JENT);
+		if (rc != 0)
+			return rc;
+		v->jpos += slot - slot0;
+	}
+	return 0;
+}
+
+/* ---- WRITE ------------------------------------------------------------------ */
+static int write_batch(struct encdom_vol *v, uint64_t block, uint32_t n, const uint8_t *buf)
+{
+	struct vol_jentry e[BATCH];
+	uint8_t iv[XC_IV_LEN], aad[32];
+	int rc = journal_room(v, n);
+
+	for (uint32_t i = 0; rc == 0 && i < n; i++) {
+		if (v->next_ctr >= v->lease_hwm)
+			rc = lease(v);
+		if (rc != 0)
+			break;
+		e[i].block = block + i;
+		e[i].rec.counter = v->next_ctr++;
+		event(v, ENCDOM_EV_NONCE, e[i].rec.counter, e[i].block);
+		nonce_aad(v, e[i].block, e[i].rec.counter, iv, aad);
+		rc = xc_gcm_seal_block(v->gcm, iv, aad, buf + (size_t)i * ENCDOM_BLOCK,
+				       v->ct + (size_t)i * ENCDOM_BLOCK, e[i].rec.tag);
+	}
+	/* Records first, then data: after a crash every new ciphertext has a
+	 * journal entry that recovery can verify it against. */
+	if (rc == 0)
+		rc = journal_append(v, e, n);
+	if (rc == 0)
+		rc = put(v, v->ct, (size_t)n * ENCDOM_BLOCK, v->l.data_off + block * ENCDOM_BLOCK);
+	if (rc != 0)
+		return rc;
+	for (uint32_t i = 0; i < n; i++) {
+		vol_record_encode(&e[i].rec, rec_at(v, block + i));
+		merkle_mark(&v->m, block + i);
+	}
+	v->dirty = 1;
+	return 0;
+}
+
+int encdom_write(struct encdom_vol *v, uint64_t block, uint32_t count, const uint8_t *buf)
+{
+	int rc = 0;
+
+	if (v->broken)
+		return say(v->err, ENCDOM_ERR_IO, "volume failed earlier; reopen it");
+	if (v->readonly)
+		return say(v->err, ENCDOM_ERR_READONLY, "volume is read-only: metadata is damaged");
+	if (block >= v->l.nblocks || count > v->l.nblocks - block)
+		return say(v->err, ENCDOM_ERR_INVAL, "write beyond the end of the volume");
+	while (rc == 0 && count > 0) {
+		uint32_t n = count < BATCH ? count : BATCH;
+
+		rc = write_batch(v, block, n, buf);
+		block += n;
+		count -= n;
+		buf += (size_t)n * ENCDOM_BLOCK;
+	}
+	return rc;
+}
+
+/* ---- READ ------------------------------------------------------------------- */
+/* Serve one block from any replica that verifies; rewrite the others. */
+static int read_mirrored(struct encdom_vol *v, uint64_t block, const struct vol_record *rec,
+			 uint8_t *out, const uint8_t *first_ct)
+{
+	uint8_t *ct = v->ct + (BATCH - 1) * ENCDOM_BLOCK;
+	unsigned int bad[ENCDOM_MAX_REPLICAS], nbad = 0, r;
+	uint64_t off = v->l.data_off + block * ENCDOM_BLOCK;
+
+	for (r = 0; r < v->nrep; r++) {
+		if (r == 0 && first_ct != NULL)
+			memmove(ct, first_ct, ENCDOM_BLOCK);
+		else if (rd(v, r, ct, ENCDOM_BLOCK, off) != 0) {
+			bad[nbad++] = r;
+			continue;
+		}
+		if (open_block(v, block, rec, ct, out) == 0)
+			break;
+		bad[nbad++] = r;
+	}
+	if (r == v->nrep)
+		return say(v->err, ENCDOM_ERR_INTEGRITY,
+			   "block %" PRIu64 ": authentication failed on %u of %u replica(s) "
+			   "(forged, swapped or stale data, or a damaged record)",
+			   block, nbad, v->nrep);
+	for (unsigned int i = 0; i < nbad; i++) {
+		if (wr(v, bad[i], ct, ENCDOM_BLOCK, off) != 0)
+			continue;
+		event(v, ENCDOM_EV_REPAIR, bad[i], block);
+	}
+	return 0;
+}
+
+static int read_batch(struct encdom_vol *v, uint64_t block, uint32_t n, uint8_t *buf)
+{
+	int rc = rd(v, 0, v->ct, (size_t)n * ENCDOM_BLOCK, v->l.data_off + block * ENCDOM_BLOCK);
+
+	for (uint32_t i = 0; i < n; i++) {
+		struct vol_record rec;
+		uint64_t b = block + i;
+		uint8_t *out = buf + (size_t)i * ENCDOM_BLOCK;
+
+		if (v->bad != NULL && v->bad[b / VOL_REC_PER_CHUNK])
+			return say(v->err, ENCDOM_ERR_INTEGRITY,
+				   "block %" PRIu64 ": metadata record does not match the trust "
+				   "anchor (rolled back or tampered)",
+				   b);
+		if (vol_record_parse(rec_at(v, b), &rec) != 0)
+			return say(v->err, ENCDOM_ERR_INTEGRITY,
+				   "block %" PRIu64 ": malformed metadata record", b);
+		if (rec.counter == 0) {
+			memset(out, 0, ENCDOM_BLOCK);
+			continue;
+		}
+		if (rc == 0 && open_block(v, b, &rec, v->ct + (size_t)i * ENCDOM_BLOCK, out) == 0)
+			continue;
+		if (read_mirrored(v, b, &rec, out,
+				  rc == 0 ? v->ct + (size_t)i * ENCDOM_BLOCK : NULL) != 0)
+			return ENCDOM_ERR_INTEGRITY;
+	}
+	return 0;
+}
+
+int encdom_scrub(struct encdom_vol *v, int repair, uint64_t *nbad)
+{
+	uint64_t off, step = v->l.nblocks / 100 + 1;
+	struct vol_record rec;
+	int ok[ENCDOM_MAX_REPLICAS], good;
+
+	*nbad = 0;
+	for (uint64_t b = 0; b < v->l.nblocks; b++) {
+		if (b % step == 0)
+			event(v, ENCDOM_EV_PROGRESS, b, v->l.nblocks);
+		if (v->bad != NULL && v->bad[b / VOL_REC_PER_CHUNK]) {
+			(*nbad)++;
+			event(v, ENCDOM_EV_BAD, 0, b);
+			continue;
+		}
+		if (vol_record_parse(rec_at(v, b), &rec) != 0 || rec.counter == 0)
+			continue;
+		off = v->l.data_off + b * ENCDOM_BLOCK;
+		good = -1;
+		for (unsigned int r = 0; r < v->nrep; r++) {
+			uint8_t *ct = v->ct + (size_t)r * ENCDOM_BLOCK;
+
+			ok[r] = rd(v, r, ct, ENCDOM_BLOCK, off) == 0 &&
+				open_block(v, b, &rec, ct, v->pt) == 0;
+			if (ok[r] && good < 0)
+				good = (int)r;
+		}
+		xc_cleanse(v->pt, ENCDOM_BLOCK);
+		if (good < 0)
+			(*nbad)++;
+		for (unsigned int r = 0; r < v->nrep; r++) {
+			if (ok[r])
+				continue;
+			if (repair && good >= 0 && !v->readonly &&
+			    wr(v, r, v->ct + (size_t)good * ENCDOM_BLOCK, ENCDOM_BLOCK, off) == 0) {
+				event(v, ENCDOM_EV_REPAIR, r, b);
+			} else {
+				event(v, ENCDOM_EV_BAD, r, b);
+			}
+		}
+	}
+	event(v, ENCDOM_EV_PROGRESS, v->l.nblocks, v->l.nblocks);
+	if (*nbad > 0)
+		return say(v->err, ENCDOM_ERR_INTEGRITY,
+			   "%" PRIu64 " block(s) have no copy that verifies", *nbad);
+	return 0;
+}
+
+int encdom_read(struct encdom_vol *v, uint64_t block, uint32_t count, uint8_t *buf)
+{
+	uint8_t *start = buf;
+	uint32_t total = count;
+	int rc = 0;
+
+	if (block >= v->l.nblocks || count > v->l.nblocks - block)
+		return say(v->err, ENCDOM_ERR_INVAL, "read beyond the end of the volume");
+	while (rc == 0 && count > 0) {
+		uint32_t n = count < BATCH - 1 ? count : BATCH - 1;
+
+		rc = read_batch(v, block, n, buf);
+		block += n;
+		count -= n;
+		buf += (size_t)n * ENCDOM_BLOCK;
+	}
+	if (rc != 0)
+		xc_cleanse(start, (size_t)total * ENCDOM_BLOCK);
+	return rc;
+}
+
+/* ---- open, recovery ------------------------------------------------------ */
+/* Journal block k of replica r into jbuf: 0 if it is there. */
+static int read_jblock(struct encdom_vol *v, unsigned int r, uint64_t k)
+{
+	int rc = rd(v, r, v->jbuf, ENCDOM_BLOCK,
+		    v->l.journal_off + (k % v->l.jblocks) * ENCDOM_BLOCK);
+
+	return rc != 0 ? rc : vol_journal_parse(v->jbuf, v->uuid, k);
+}
+
+/* Load the records of replica r and replay the committed journal range: 0 if
+ * the result matches the anchored root, 1 if not, or an error. */
+static int load_replica(struct encdom_vol *v, unsigned int r, const struct vol_commit *anc,
+			uint8_t *stored, uint64_t *disk_seq)
+{
+	const struct vol_layout *l = &v->l;
+	uint8_t cb[VOL_COMMIT_LEN];
+	struct vol_commit dc;
+	uint64_t cur = UINT64_MAX;
+	int rc;
+
+	*disk_seq = UINT64_MAX;
+	if (rd(v, r, cb, sizeof(cb), l->commit_off) == 0 &&
+	    vol_commit_parse(cb, VOL_COMMIT_BLOCK, &dc) == 0 &&
+	    vol_commit_verify(cb, v->mac_key) == 0)
+		*disk_seq = dc.seq;
+	rc = rd(v, r, v->m.meta, l->nchunks * VOL_CHUNK, l->meta_off);
+	if (rc == 0)
+		rc = rd(v, r, stored, l->nnodes * VOL_CHUNK, l->tree_off);
+	if (rc != 0)
+		return say(v->err, rc, "replica %u: cannot read metadata", r);
+	for (uint64_t pos = anc->ckpt_jpos; pos < anc->commit_jpos; pos++) {
+		struct vol_jentry e;
+
+		if (pos / EPB != cur) {
+			cur = pos / EPB;
+			if (read_jblock(v, r, cur) != 0)
+				return say(v->err, ENCDOM_ERR_ROLLBACK,
+					   "replica %u: journal block %" PRIu64
+					   " of commit %" PRIu64 " is missing or stale "
+					   "(old journal replayed?)",
+					   r, cur, anc->seq);
+		}
+		rc = vol_jentry_parse(v->jbuf + VOL_JHDR + (pos % EPB) * VOL_JENT, l->nblocks, &e);
+		if (rc < 0)
+			return say(v->err, ENCDOM_ERR_INTEGRITY,
+				   "replica %u: journal entry %" PRIu64 " is malformed", r, pos);
+		if (rc == 0) {
+			vol_record_encode(&e.rec, rec_at(v, e.block));
+			merkle_mark(&v->m, e.block);
+		}
+	}
+	merkle_build(&v->m);
+	return xc_equal(v->m.root, anc->root, 32) ? 0 : 1;
+}
+
+struct cand {
+	uint64_t pos;
+	struct vol_jentry e;
+};
+
+static int cand_cmp(const void *a, const void *b)
+{
+	const struct cand *x = a, *y = b;
+
+	if (x->e.block != y->e.block)
+		return x->e.block < y->e.block ? -1 : 1;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+/* Settle one block written after the commit: the newest entry whose
+ * ciphertext verifies on some replica wins; other replicas get that copy;
+ * every other entry is zeroed so that a later replay cannot apply it. */
+static int settle(struct encdom_vol *v, struct cand *c, size_t n)
+{
+	uint64_t block = c[0].e.block, off = v->l.data_off + block * ENCDOM_BLOCK;
+	uint8_t zero[VOL_JENT] = {0};
+	size_t best = n;
+	unsigned int from = 0;
+	int ok[ENCDOM_MAX_REPLICAS] = {0}, rc = 0;
+
+	for (unsigned int r = 0; r < v->nrep; r++) {
+		uint8_t *ct = v->ct + (size_t)r * ENCDOM_BLOCK;
+
+		if (rd(v, r, ct, ENCDOM_BLOCK, off) != 0)
+			continue;
+		for (size_t k = n; k-- > 0 && (best == n || k > best);)
+			if (open_block(v, block, &c[k].e.rec, ct, v->pt) == 0) {
+				best = k;
+				from = r;
+				break;
+			}
+	}
+	xc_cleanse(v->pt, ENCDOM_BLOCK);
+	if (best < n) {
+		vol_record_encode(&c[best].e.rec, rec_at(v, block));
+		merkle_mark(&v->m, block);
+		v->recovered++;
+		event(v, ENCDOM_EV_RECOVER, c[best].e.rec.counter, block);
+		for (unsigned int r = 0; r < v->nrep; r++)
+			ok[r] = open_block(v, block, &c[best].e.rec,
+					   v->ct + (size_t)r * ENCDOM_BLOCK, v->pt) == 0;
+		xc_cleanse(v->pt, ENCDOM_BLOCK);
+		for (unsigned int r = 0; r < v->nrep; r++)
+			if (!ok[r] &&
+			    wr(v, r, v->ct + (size_t)from * ENCDOM_BLOCK, ENCDOM_BLOCK, off) == 0) {
+				event(v, ENCDOM_EV_REPAIR, r, block);
+			}
+	}
+	for (size_t k = 0; rc == 0 && k < n; k++)
+		if (k != best)
+			rc = put(v, zero, VOL_JENT,
+				 v->l.journal_off + (c[k].pos / EPB % v->l.jblocks) * ENCDOM_BLOCK +
+					 VOL_JHDR + (c[k].pos % EPB) * VOL_JENT);
+	return rc;
+}
+
+/* Entries after the commit: accept those that verify and whose counters lie
+ * in [committed counter, lease high-water mark). */
+static int recover(struct encdom_vol *v, unsigned int g, const struct vol_commit *anc)
+{
+	const struct vol_layout *l = &v->l;
+	struct cand *c = NULL;
+	size_t n = 0, cap = 0;
+	uint64_t end = anc->commit_jpos, first = anc->commit_jpos / EPB;
+	int rc = 0;
+
+	for (uint64_t b = first; rc == 0 && b < first + l->jblocks - 1; b++) {
+		if (read_jblock(v, g, b) != 0)
+			break;
+		for (uint64_t s = b == first ? anc->commit_jpos % EPB : 0; rc == 0 && s < EPB;
+		     s++) {
+			struct vol_jentry e;
+			int p = vol_jentry_parse(v->jbuf + VOL_JHDR + s * VOL_JENT, l->nblocks, &e);
+
+			if (p == 1)
+				continue;
+			if (p < 0) {
+				rc = say(v->err, ENCDOM_ERR_INTEGRITY,
+					 "journal entry %" PRIu64 " is malformed", b * EPB + s);
+				break;
+			}
+			if (e.rec.counter < anc->ctr_commit || e.rec.counter >= anc->lease_hwm) {
+				rc = say(v->err, ENCDOM_ERR_INTEGRITY,
+					 "block %" PRIu64 ": journal entry with counter %" PRIu64
+					 " outside the lease [%" PRIu64 ", %" PRIu64
+					 "): old journal replayed",
+					 e.block, e.rec.counter, anc->ctr_commit, anc->lease_hwm);
+				break;
+			}
+			if (n == cap) {
+				struct cand *nc = realloc(c, (cap = cap * 2 + 64) * sizeof(*c));
+
+				if (nc == NULL) {
+					rc = ENCDOM_ERR_NOMEM;
+					break;
+				}
+				c = nc;
+			}
+			c[n].pos = b * EPB + s;
+			c[n++].e = e;
+			end = b * EPB + s + 1;
+		}
+	}
+	if (rc == 0 && n > 0) {
+		qsort(c, n, sizeof(*c), cand_cmp);
+		for (size_t i = 0, j; rc == 0 && i < n; i = j) {
+			for (j = i + 1; j < n && c[j].e.block == c[i].e.block; j++)
+				;
+			rc = settle(v, c + i, j - i);
+		}
+	}
+	free(c);
+	v->jpos = (end + EPB - 1) / EPB * EPB;
+	return rc;
+}
+
+static int check_header(struct encdom_vol *v, const uint8_t *hb, const uint8_t key[static 32],
+			char *err)
+{
+	struct vol_header h;
+	uint8_t kc[32];
+	int rc = vol_header_parse(hb, &h);
+
+	if (rc != 0)
+		return say(err, ENCDOM_ERR_HEADER,
+			   "volume header is corrupted or not an xacm volume");
+	rc = derive(key, "xacm-keycheck", h.uuid, kc);
+	if (rc == 0 && !xc_equal(kc, h.keycheck, 32))
+		rc = say(err, ENCDOM_ERR_KEY, "wrong key for this volume");
+	xc_cleanse(kc, sizeof(kc));
+	if (rc == 0)
+		rc = derive(key, "xacm-mac-key", h.uuid, v->mac_key);
+	if (rc == 0 && xc_hmac_verify(v->mac_key, hb, VOL_HDR_MAC_OFF, h.mac) != 0)
+		rc = say(err, ENCDOM_ERR_HEADER, "volume header failed authentication (corrupted)");
+	if (rc == 0 && vol_layout_init(&v->l, h.nblocks, h.journal_blocks) != 0)
+		rc = say(err, ENCDOM_ERR_HEADER, "volume header has a bad geometry");
+	if (rc == 0)
+		memcpy(v->uuid, h.uuid, ENCDOM_UUID_LEN);
+	return rc;
+}
+
+static int place_init(struct encdom_vol *v)
+{
+	uint64_t n = v->l.nchunks + v->l.nnodes;
+
+	v->place = calloc(n, 1);
+	v->plist = calloc(n, sizeof(uint64_t));
+	return v->place && v->plist ? merkle_init(&v->m, &v->l) : ENCDOM_ERR_NOMEM;
+}
+
+static void vol_free(struct encdom_vol *v)
+{
+	for (unsigned int r = 0; r < v->nrep; r++)
+		if (v->fd[r] >= 0)
+			close(v->fd[r]);
+	xc_gcm_free(v->gcm);
+	merkle_free(&v->m);
+	free(v->bad);
+	free(v->place);
+	free(v->plist);
+	xc_cleanse(v, sizeof(*v));
+	free(v);
+}
+
+static int open_stores(struct encdom_vol *v, const char *const *paths, unsigned int n, int flags,
+		       char *err)
+{
+	if (n == 0 || n > ENCDOM_MAX_REPLICAS)
+		return say(err, ENCDOM_ERR_INVAL, "1 to %u replicas", ENCDOM_MAX_REPLICAS);
+	for (unsigned int r = 0; r < n; r++) {
+		v->fd[r] = open(paths[r], O_RDWR | O_CLOEXEC | flags, 0600);
+		v->name[r] = paths[r];
+		v->st[r] = (struct encdom_store){file_read, file_write, file_sync, file_size,
+						 &v->fd[r]};
+		v->nrep = r + 1;
+		if (v->fd[r] < 0)
+			return say(err, ENCDOM_ERR_IO, "%s: %s", paths[r], strerror(errno));
+	}
+	return 0;
+}
+
+static int attach_stores(struct encdom_vol *v, const struct encdom_store *st, unsigned int n,
+			 char *err)
+{
+	if (n == 0 || n > ENCDOM_MAX_REPLICAS)
+		return say(err, ENCDOM_ERR_INVAL, "1 to %u replicas", ENCDOM_MAX_REPLICAS);
+	memcpy(v->st, st, n * sizeof(*st));
+	v->nrep = n;
+	for (unsigned int r = 0; r < n; r++) {
+		snprintf(v->namebuf[r], sizeof(v->namebuf[r]), "replica %u", r);
+		v->name[r] = v->namebuf[r];
+	}
+	return 0;
+}
+
+static struct encdom_vol *vol_new(const struct encdom_anchor *anchor, encdom_hook hook,
+				  void *hook_ctx)
+{
+	struct encdom_vol *v = calloc(1, sizeof(*v));
+
+	if (v == NULL)
+		return NULL;
+	for (unsigned int r = 0; r < ENCDOM_MAX_REPLICAS; r++)
+		v->fd[r] = -1;
+	v->anchor = *anchor;
+	v->hook = hook;
+	v->hook_ctx = hook_ctx;
+	v->jcur = UINT64_MAX;
+	return v;
+}
+
+/* Pick a replica whose records match the anchor; on none, explain. */
+static int choose(struct encdom_vol *v, const struct vol_commit *anc, uint8_t *stored,
+		  unsigned int *good, char *err)
+{
+	uint64_t seq[ENCDOM_MAX_REPLICAS];
+	char first[ENCDOM_ERRLEN];
+	int64_t nbad;
+	int rc0 = 0;
+
+	for (unsigned int r = 0; r < v->nrep; r++) {
+		int rc = load_replica(v, r, anc, stored, &seq[r]);
+
+		if (rc == 0) {
+			*good = r;
+			return 0;
+		}
+		if (r == 0) {
+			rc0 = rc;
+			memcpy(first, v->err, sizeof(first));
+		}
+	}
+	for (unsigned int r = 0; r < v->nrep; r++)
+		if (seq[r] < anc->seq)
+			return say(err, ENCDOM_ERR_ROLLBACK,
+				   "replica %u is at commit %" PRIu64
+				   " but the trust anchor is at commit %" PRIu64
+				   ": the volume was rolled back",
+				   r, seq[r], anc->seq);
+	if (rc0 < 0)
+		return say(err, rc0, "%s", first);
+	/* Replica 0 is damaged but its journal replayed: locate the damage. */
+	if (load_replica(v, 0, anc, stored, &seq[0]) == 0)
+		return 0;
+	v->bad = calloc(v->l.nchunks, 1);
+	if (v->bad == NULL)
+		return say(err, ENCDOM_ERR_NOMEM, "out of memory");
+	nbad = merkle_locate(&v->m, stored, anc->root, v->bad);
+	if (nbad <= 0)
+		return say(err, ENCDOM_ERR_ROLLBACK,
+			   "metadata does not match the trust anchor (commit %" PRIu64
+			   ") and cannot be located: volume rolled back or metadata destroyed",
+			   anc->seq);
+	for (uint64_t c = 0; c < v->l.nchunks; c++)
+		if (v->bad[c]) {
+			say(err, 0,
+			    "metadata of blocks %" PRIu64 "..%" PRIu64 " (and %" PRId64
+			    " more chunk(s)) does not match the trust anchor: "
+			    "opened read-only",
+			    c * VOL_REC_PER_CHUNK, c * VOL_REC_PER_CHUNK + VOL_REC_PER_CHUNK - 1,
+			    nbad - 1);
+			break;
+		}
+	v->bad_chunks = (uint64_t)nbad;
+	v->readonly = 1;
+	*good = 0;
+	return 0;
+}
+
+/* Replicas whose records differ from the good one g get its records at
+ * the commit that ends open (all of them if g is not replica 0). */
+static int sync_replicas(struct encdom_vol *v, unsigned int g)
+{
+	size_t len = v->l.nchunks * VOL_CHUNK;
+	uint8_t *mine = malloc(len), *theirs = malloc(len);
+	int rc = mine && theirs ? 0 : ENCDOM_ERR_NOMEM;
+
+	if (rc == 0)
+		rc = rd(v, g, mine, len, v->l.meta_off);
+	for (unsigned int r = 0; rc == 0 && r < v->nrep; r++) {
+		int differ = 0;
+
+		if (r == g || rd(v, r, theirs, len, v->l.meta_off) != 0)
+			continue;
+		for (uint64_t c = 0; c < v->l.nchunks; c++)
+			if (g != 0 ||
+			    memcmp(mine + c * VOL_CHUNK, theirs + c * VOL_CHUNK, VOL_CHUNK) != 0) {
+				merkle_mark(&v->m, c * VOL_REC_PER_CHUNK);
+				differ = 1;
+			}
+		if (differ) {
+			event(v, ENCDOM_EV_REPAIR, r, UINT64_MAX);
+		}
+	}
+	free(mine);
+	free(theirs);
+	return rc == 0 ? 0 : say(v->err, rc, "cannot compare the replicas' metadata");
+}
+
+/* Open the volume on the stores attached to v; 0, or an error with v to
+ * be freed by the caller. */
+static int vol_open(struct encdom_vol *v, const uint8_t key[static ENCDOM_KEY_LEN], char *err)
+{
+	uint8_t hb[ENCDOM_BLOCK], ab[VOL_COMMIT_LEN], *stored = NULL;
+	struct vol_commit anc;
+	unsigned int g = 0;
+	int rc = 0;
+
+	/* Header: take the first replica whose header verifies; rewrite others. */
+	for (unsigned int r = 0; rc == 0 && r < v->nrep; r++) {
+		rc = rd(v, r, hb, sizeof(hb), 0);
+		if (rc != 0)
+			rc = say(err, rc, "%s: cannot read the volume header", v->name[r]);
+		else
+			rc = check_header(v, hb, key, err);
+		if (rc == 0) {
+			for (unsigned int o = 0; o < v->nrep; o++) {
+				uint8_t ob[ENCDOM_BLOCK];
+
+				if (o != r && (rd(v, o, ob, sizeof(ob), 0) != 0 ||
+					       memcmp(ob, hb, sizeof(hb)) != 0)) {
+					struct vol_header oh;
+
+					if (vol_header_parse(ob, &oh) == 0 &&
+					    memcmp(oh.uuid, v->uuid, ENCDOM_UUID_LEN) != 0) {
+						rc = say(err, ENCDOM_ERR_VOLUME,
+							 "%s is a replica of another volume",
+							 v->name[o]);
+						break;
+					}
+					if (wr(v, o, hb, sizeof(hb), 0) == 0) {
+						event(v, ENCDOM_EV_REPAIR, o, UINT64_MAX);
+					}
+				}
+			}
+			break;
+		}
+		if (r + 1 < v->nrep && rc != ENCDOM_ERR_KEY)
+			rc = 0;
+	}
+	for (unsigned int r = 0; rc == 0 && r < v->nrep; r++) {
+		uint64_t size = v->st[r].size(v->st[r].ctx), d = v->l.data_off;
+
+		if (size < v->l.size)
+			rc = say(err, ENCDOM_ERR_TRUNCATED,
+				 "%s: store truncated: blocks from %" PRIu64 " on are missing",
+				 v->name[r], size <= d ? 0 : (size - d) / ENCDOM_BLOCK);
+	}
+	if (rc == 0) {
+		rc = v->anchor.load(v->anchor.ctx, ab);
+		if (rc != 0 || vol_commit_parse(ab, VOL_COMMIT_ANCHOR, &anc) != 0)
+			rc = say(err, rc == ENCDOM_ERR_IO ? rc : ENCDOM_ERR_ANCHOR,
+				 "trust anchor is missing or corrupted");
+		else if (memcmp(anc.uuid, v->uuid, ENCDOM_UUID_LEN) != 0)
+			rc = say(err, ENCDOM_ERR_VOLUME, "trust anchor belongs to another volume");
+		else if (vol_commit_verify(ab, v->mac_key) != 0)
+			rc = say(err, ENCDOM_ERR_ANCHOR, "trust anchor failed authentication");
+	}
+	if (rc == 0)
+		rc = xc_gcm_new(&v->gcm, key);
+	if (rc == 0)
+		rc = place_init(v);
+	if (rc == 0 && (stored = malloc(v->l.nnodes * VOL_CHUNK)) == NULL)
+		rc = ENCDOM_ERR_NOMEM;
+	if (rc == ENCDOM_ERR_NOMEM || rc == ENCDOM_ERR_CRYPTO)
+		say(err, rc, "%s", encdom_strerror(rc));
+	if (rc == 0)
+		rc = choose(v, &anc, stored, &g, err);
+	free(stored);
+	if (rc == 0) {
+		v->cm = anc;
+		v->next_ctr = anc.lease_hwm; /* never reuse a leased counter */
+		v->lease_hwm = anc.lease_hwm + LEASE;
+		v->pending_ckpt = anc.ckpt_jpos;
+		v->jpos = anc.commit_jpos;
+	}
+	if (rc == 0 && !v->readonly) {
+		rc = sync_replicas(v, g);
+		if (rc == 0)
+			rc = recover(v, g, &anc);
+		if (rc != 0)
+			say(err, rc, "%s", v->err);
+		v->dirty = 1;
+		if (rc == 0 && (rc = commit(v, 1)) != 0)
+			say(err, rc, "%s", v->err);
+	}
+	return rc;
+}
+
+/* Finish encdom_open*(): open the volume on the stores attached to v. */
+static int opened(struct encdom_vol **out, struct encdom_vol *v, int rc,
+		  const uint8_t key[static ENCDOM_KEY_LEN], char *err)
+{
+	if (rc == 0)
+		rc = vol_open(v, key, err);
+	if (rc != 0)
+		vol_free(v);
+	else
+		*out = v;
+	return rc;
+}
+
+int encdom_open(struct encdom_vol **out, const char *const *paths, unsigned int n,
+		const uint8_t key[static ENCDOM_KEY_LEN], const struct encdom_anchor *anchor,
+		encdom_hook hook, void *hook_ctx, char err[static ENCDOM_ERRLEN])
+{
+	struct encdom_vol *v = vol_new(anchor, hook, hook_ctx);
+
+	*out = NULL;
+	err[0] = 0;
+	if (v == NULL)
+		return say(err, ENCDOM_ERR_NOMEM, "out of memory");
+	return opened(out, v, open_stores(v, paths, n, 0, err), key, err);
+}
+
+int encdom_open_stores(struct encdom_vol **out, const struct encdom_store *stores, unsigned int n,
+		       const uint8_t key[static ENCDOM_KEY_LEN], const struct encdom_anchor *anchor,
+		       encdom_hook hook, void *hook_ctx, char err[static ENCDOM_ERRLEN])
+{
+	struct encdom_vol *v = vol_new(anchor, hook, hook_ctx);
+
+	*out = NULL;
+	err[0] = 0;
+	if (v == NULL)
+		return say(err, ENCDOM_ERR_NOMEM, "out of memory");
+	return opened(out, v, attach_stores(v, stores, n, err), key, err);
+}
+
+int encdom_close(struct encdom_vol *v)
+{
+	int rc = 0;
+
+	if (v == NULL)
+		return 0;
+	if (!v->readonly && !v->broken) {
+		/* Commit, write everything in place, and commit again so that
+		 * the checkpoint reaches the end: nothing to replay at open. */
+		v->ckpt_always = 1;
+		rc = commit(v, 0);
+		if (rc == 0)
+			rc = commit(v, 1);
+		if (rc == 0)
+			rc = commit(v, 1);
+		for (unsigned int r = 0; rc == 0 && r < v->nrep; r++)
+			if (v->st[r].sync(v->st[r].ctx) != 0)
+				rc = ENCDOM_ERR_IO;
+	}
+	vol_free(v);
+	return rc;
+}
+
+void encdom_get_info(const struct encdom_vol *v, struct encdom_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	memcpy(info->uuid, v->uuid, ENCDOM_UUID_LEN);
+	info->nblocks = v->l.nblocks;
+	info->journal_blocks = v->l.jblocks;
+	info->replicas = v->nrep;
+	info->seq = v->cm.seq;
+	info->next_ctr = v->next_ctr;
+	info->lease_hwm = v->lease_hwm;
+	info->store_size = v->l.size;
+	info->meta_bytes = v->l.data_off;
+	info->repaired = v->repaired;
+	info->recovered = v->recovered;
+	info->bad_chunks = v->bad_chunks;
+}
+
+const char *encdom_errmsg(const struct encdom_vol *v)
+{
+	return v->err;
+}
+
+int encdom_random(void *buf, size_t len)
+{
+	return xc_random(buf, len);
+}
+
+/* ---- format, peek ----------------------------------------------------------- */
+/* Format the stores attached to v.  Files are truncated and resized, block
+ * devices zeroed over the metadata; other stores must read as zeros there. */
+static int vol_format(struct encdom_vol *v, const struct encdom_geometry *geo,
+		      const uint8_t key[static ENCDOM_KEY_LEN], const uint8_t *uuid, char *err)
+{
+	struct vol_header h;
+	uint8_t hb[ENCDOM_BLOCK];
+	struct vol_commit c;
+	int rc = vol_layout_init(&v->l, geo->nblocks,
+				 geo->journal_blocks ? geo->journal_blocks
+						     : vol_default_jblocks(geo->nblocks));
+	if (rc != 0)
+		say(err, rc, "size must be 1..2^40 blocks, journal %u..%u blocks", VOL_MIN_JBLOCKS,
+		    VOL_MAX_JBLOCKS);
+	memset(&h, 0, sizeof(h));
+	if (rc == 0 && uuid != NULL)
+		memcpy(h.uuid, uuid, ENCDOM_UUID_LEN);
+	else if (rc == 0 && (rc = xc_random(h.uuid, ENCDOM_UUID_LEN)) == 0) {
+		h.uuid[6] = (uint8_t)((h.uuid[6] & 0x0f) | 0x40); /* RFC 4122 version 4 */
+		h.uuid[8] = (uint8_t)((h.uuid[8] & 0x3f) | 0x80);
+	}
+	memcpy(v->uuid, h.uuid, ENCDOM_UUID_LEN);
+	h.nblocks = v->l.nblocks;
+	h.journal_blocks = v->l.jblocks;
+	if (rc == 0)
+		rc = derive(key, "xacm-keycheck", h.uuid, h.keycheck);
+	if (rc == 0)
+		rc = derive(key, "xacm-mac-key", h.uuid, v->mac_key);
+	if (rc == 0) {
+		vol_header_encode(&h, hb);
+		rc = xc_hmac(v->mac_key, hb, VOL_HDR_MAC_OFF, h.mac);
+		vol_header_encode(&h, hb);
+	}
+	if (rc == 0 && (rc = place_init(v)) != 0)
+		say(err, rc, "out of memory");
+	for (unsigned int r = 0; rc == 0 && r < v->nrep; r++) {
+		struct stat st;
+
+		if (v->fd[r] >= 0 && fstat(v->fd[r], &st) == 0 && S_ISREG(st.st_mode)) {
+			if (ftruncate(v->fd[r], 0) != 0 ||
+			    ftruncate(v->fd[r], (off_t)v->l.size) != 0)
+				rc = say(err, ENCDOM_ERR_IO, "%s: cannot size the store",
+					 v->name[r]);
+		} else if (v->st[r].size(v->st[r].ctx) < v->l.size) {
+			rc = say(err, ENCDOM_ERR_TRUNCATED,
+				 "%s: too small (%" PRIu64 " bytes needed)", v->name[r], v->l.size);
+		} else if (v->fd[r] >= 0) {
+			memset(v->ct, 0, sizeof(v->ct));
+			for (uint64_t off = 0; rc == 0 && off < v->l.data_off; off += sizeof(v->ct))
+				rc = pwrite_full(v->fd[r], v->ct,
+						 v->l.data_off - off < sizeof(v->ct)
+							 ? v->l.data_off - off
+							 : sizeof(v->ct),
+						 off);
+		}
+	}
+	if (rc == 0) {
+		merkle_build(&v->m);
+		memset(&c, 0, sizeof(c));
+		memcpy(c.uuid, h.uuid, ENCDOM_UUID_LEN);
+		memcpy(c.root, v->m.root, 32);
+		c.ctr_commit = c.lease_hwm = 1;
+		c.seq = 0; /* commit() makes it 1 */
+		v->cm = c;
+		v->next_ctr = v->lease_hwm = 1;
+		rc = put(v, v->m.nodes, v->l.nnodes * VOL_CHUNK, v->l.tree_off);
+		if (rc == 0)
+			rc = put(v, hb, sizeof(hb), 0);
+		if (rc == 0)
+			rc = commit(v, 1);
+		if (rc != 0)
+			say(err, rc, "%s", v->err[0] ? v->err : "cannot write the volume");
+	}
+	return rc;
+}
+
+int encdom_format(const char *const *paths, unsigned int n, const struct encdom_geometry *geo,
+		  const uint8_t key[static ENCDOM_KEY_LEN], const uint8_t *uuid,
+		  const struct encdom_anchor *anchor, char err[static ENCDOM_ERRLEN])
+{
+	struct encdom_vol *v = vol_new(anchor, NULL, NULL);
+	int rc = v ? open_stores(v, paths, n, O_CREAT, err)
+		   : say(err, ENCDOM_ERR_NOMEM, "no memory");
+
+	if (rc == 0)
+		rc = vol_format(v, geo, key, uuid, err);
+	if (v != NULL)
+		vol_free(v);
+	return rc;
+}
+
+int encdom_format_stores(const struct encdom_store *stores, unsigned int n,
+			 const struct encdom_geometry *geo,
+			 const uint8_t key[static ENCDOM_KEY_LEN], const uint8_t *uuid,
+			 const struct encdom_anchor *anchor, char err[static ENCDOM_ERRLEN])
+{
+	struct encdom_vol *v = vol_new(anchor, NULL, NULL);
+	int rc = v ? attach_stores(v, stores, n, err) : say(err, ENCDOM_ERR_NOMEM, "no memory");
+
+	if (rc == 0)
+		rc = vol_format(v, geo, key, uuid, err);
+	if (v != NULL)
+		vol_free(v);
+	return rc;
+}
