@@ -41,3 +41,17 @@ FUZZ_TARGETS += fuzz/fuzz_audit_verify
 fuzz/fuzz_audit_verify: $(top_srcdir)/tests/fuzz/fuzz_audit_verify.c $(top_srcdir)/acdom/audit.c
 	@mkdir -p fuzz
 	$(AM_V_CC)$(FUZZ_CC) $(FUZZ_FLAGS) -I$(top_srcdir)/acdom -o $@ $^ $(CRYPTO_LIBS)
+
+# ---- benchmark: decision latency (make bench; not part of make check) --------
+bench/acdom-bench: $(top_srcdir)/bench/acdom-bench.c $(top_srcdir)/tests/unit/ref_decide.c \
+		policy/libxacm-policy.a acdom/libacdom-core.a
+	@mkdir -p bench
+	$(AM_V_CC)$(CC) -O2 -g $(XACM_CPPFLAGS) -std=gnu11 -I$(top_srcdir)/acdom -I$(top_srcdir)/policy \
+		-I$(top_srcdir)/tests/unit -o $@ $(top_srcdir)/bench/acdom-bench.c \
+		$(top_srcdir)/tests/unit/ref_decide.c policy/libxacm-policy.a acdom/libacdom-core.a \
+		$(CRYPTO_LIBS)
+bench-acdom: bench/acdom-bench
+	$(top_srcdir)/bench/acdom-run.sh bench/acdom-bench $(top_srcdir)/docs
+bench: bench-acdom
+CLEANFILES += bench/acdom-bench
+.PHONY: bench-acdom

@@ -98,4 +98,7 @@ tcb-count:
 	  printf '%6d %s\n' "$$(gcc -fpreprocessed -dD -E -P $$f | grep -cv '^[[:space:]]*$$')" $$f; \
 	done | awk '{print} $$2 ~ /core/ {c += $$1} {t += $$1} \
 	  END {printf "%6d encdom/core (budget 2000)\n%6d encdom (budget 4000)\n", c, t}'
+	@cd $(top_srcdir) && for f in $$(find acdom -name '*.[ch]' | sort); do \
+	  printf '%6d %s\n' "$$(gcc -fpreprocessed -dD -E -P $$f | grep -cv '^[[:space:]]*$$')" $$f; \
+	done | awk '{print} {t += $$1} END {printf "%6d acdom (budget 1500)\n", t}'
 .PHONY: tcb-count
