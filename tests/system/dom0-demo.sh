@@ -26,7 +26,12 @@ sh ./t-policy.sh | grep -E '^(ok|FAIL|Successfully|  \| RESULT)|avc:  denied' | 
     pass "guest<->encdom and encdom<->driver work; driver<->guest refused by the hypervisor" ||
     fail "policy enforcement"
 
-say "6. FLASK cannot be switched to permissive at run time"
+say "6. acdom decides every vbd from the same policy (labels via xacm-label)"
+sh ./t-acdom.sh | grep -E '^(ok|FAIL|v=1)|"event":"(decision|label-rejected)"' | head -n 40 &&
+    pass "acdom: allow, mislabel, Chinese Wall, foreign label node, revocation, audit chain" ||
+    fail "acdom"
+
+say "7. FLASK cannot be switched to permissive at run time"
 xl_ setenforce 0 2>&1
 [ "$(xl_ getenforce)" = Enforcing ] && pass "xl setenforce 0 refused; still Enforcing" || fail "enforcement turned off"
 finish
