@@ -147,22 +147,41 @@ static bool toolstack_only(struct acdom *a, const char *path, unsigned int *owne
 	return ok;
 }
 
-/* The resource label of a vbd, from the label node of its backing path. */
+/* The label node of a vbd: by its volume's UUID when a trusted backend
+ * published one, else by its backing path.  0 with path set, or -1. */
+static int label_node(struct acdom *a, const struct vbd *v, char path[static XACM_XS_PATH_MAX])
+{
+	char key[2 * ACM_BACKING_PATH_MAX + 1], *value;
+	unsigned int len, owner;
+	int rc = -1;
+
+	if (xacm_xs_path(path, "/local/domain/%u/backend/vbd/%u/%u/" ACM_XS_VBD_VOLUME_UUID, v->be,
+			 v->fe, v->devid))
+		return -1;
+	value = xs_read(a->xs, XBT_NULL, path, &len);
+	if (value && acm_uuid_valid(value, len) && toolstack_only(a, path, &owner)) {
+		rc = xacm_xs_path(path, ACM_XS_LABEL_UUID_DIR "/%s", value);
+		free(value);
+		return rc;
+	}
+	free(value);
+	if (xacm_xs_path(path, "/local/domain/%u/backend/vbd/%u/%u/params", v->be, v->fe, v->devid))
+		return -1;
+	value = xs_read(a->xs, XBT_NULL, path, &len);
+	if (value && len && !memchr(value, '\0', len) && !acm_path_key(value, key))
+		rc = xacm_xs_path(path, ACM_XS_LABEL_PATH_DIR "/%s", key);
+	free(value);
+	return rc;
+}
+
+/* The resource label of a vbd, from its toolstack-owned label node. */
 static void resource_label(struct acdom *a, struct vbd *v)
 {
-	char path[XACM_XS_PATH_MAX], key[2 * ACM_BACKING_PATH_MAX + 1], *params, *label;
+	char path[XACM_XS_PATH_MAX], *label;
 	unsigned int len, owner;
 
 	strcpy(v->resource, "-");
-	if (xacm_xs_path(path, "/local/domain/%u/backend/vbd/%u/%u/params", v->be, v->fe, v->devid))
-		return;
-	params = xs_read(a->xs, XBT_NULL, path, &len);
-	if (params == NULL || len == 0 || memchr(params, '\0', len) || acm_path_key(params, key)) {
-		free(params);
-		return;
-	}
-	free(params);
-	if (xacm_xs_path(path, ACM_XS_LABEL_PATH_DIR "/%s", key))
+	if (label_node(a, v, path))
 		return;
 	label = xs_read(a->xs, XBT_NULL, path, &len);
 	if (label == NULL)

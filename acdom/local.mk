@@ -26,6 +26,16 @@ fuzz/fuzz_rules_parse: $(top_srcdir)/tests/fuzz/fuzz_rules_parse.c $(top_srcdir)
 	$(AM_V_CC)$(FUZZ_CC) $(FUZZ_FLAGS) -I$(top_srcdir)/acdom -o $@ $^ $(CRYPTO_LIBS)
 
 sbin_PROGRAMS += acdom/acdom
+dist_man_MANS += acdom/acdom.8
+
+# the systemd unit, with the install paths filled in
+systemdsystemunitdir = $(prefix)/lib/systemd/system
+systemdsystemunit_DATA = dist/acdom.service
+dist/acdom.service: $(top_srcdir)/dist/acdom.service.in
+	@mkdir -p dist
+	$(AM_V_GEN)sed 's|%SBINDIR%|$(sbindir)|g' $< > $@
+CLEANFILES += dist/acdom.service
+EXTRA_DIST += dist/acdom.service.in
 acdom_acdom_SOURCES = acdom/acdom.c
 acdom_acdom_CFLAGS = $(AM_CFLAGS) $(XENCTRL_CFLAGS) $(XENSTORE_CFLAGS)
 acdom_acdom_LDADD = acdom/libacdom-core.a lib/libxacm.a $(XENCTRL_LIBS) $(XENSTORE_LIBS) \

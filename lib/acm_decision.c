@@ -22,6 +22,20 @@ bool acm_label_valid(const char *label)
 	return true;
 }
 
+bool acm_uuid_valid(const char *v, size_t len)
+{
+	if (len != ACM_UUID_LEN)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+
+		if (dash ? v[i] != '-'
+			 : !((v[i] >= '0' && v[i] <= '9') || (v[i] >= 'a' && v[i] <= 'f')))
+			return false;
+	}
+	return true;
+}
+
 static bool reason_valid(const char *r)
 {
 	size_t n = strnlen(r, ACM_REASON_MAX);

@@ -8,6 +8,11 @@
  * A label node counts only if the toolstack (domain 0) owns it and no other
  * domain may write it (acdom checks with xs_get_permissions).
  *
+ * A vbd's volume identity, written by a trusted backend (encdom) into the
+ * vbd's backend directory, preferred over the backing path:
+ *   /local/domain/<BE>/backend/vbd/<FE>/<devid>/xacm-volume-uuid = "<uuid>"
+ * It counts only under the same ownership rule as a label node.
+ *
  * Decisions, written by acdom only, readable by the backend and frontend:
  *   /xacm/decision/<backend domid>/<frontend domid>/<devid> =
  *     "v=1 fe=<domid> devid=<devid> be=<domid> resource=<label|-> \
@@ -26,6 +31,8 @@
 #define ACM_XS_DECISIONS ACM_XS_ROOT "/decision"
 #define ACM_XS_LABEL_PATH_DIR ACM_XS_LABELS "/path"
 #define ACM_XS_LABEL_UUID_DIR ACM_XS_LABELS "/uuid"
+#define ACM_XS_VBD_VOLUME_UUID "xacm-volume-uuid"
+#define ACM_UUID_LEN 36u /* 8-4-4-4-12 lower-case hex */
 
 #define ACM_LABEL_MAX 64u           /* resource label, with its NUL */
 #define ACM_REASON_MAX 32u          /* reason id, with its NUL */
@@ -54,6 +61,9 @@ int acm_decision_parse(const char *value, size_t len, struct acm_decision *d)
 /* The label node key of a backing path: lower-case hex of its bytes, into
  * key[2 * ACM_BACKING_PATH_MAX + 1].  -1 if the path is empty or too long. */
 int acm_path_key(const char *path, char key[static 2 * ACM_BACKING_PATH_MAX + 1]);
+
+/* A volume UUID as it appears in a node name: 8-4-4-4-12 lower-case hex. */
+bool acm_uuid_valid(const char *value, size_t len);
 
 /* A resource label: [A-Za-z_][A-Za-z0-9_]* shorter than ACM_LABEL_MAX. */
 bool acm_label_valid(const char *label);

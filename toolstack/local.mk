@@ -9,3 +9,4 @@ bin_PROGRAMS += toolstack/xacm-audit
 toolstack_xacm_audit_SOURCES = toolstack/xacm-audit.c
 toolstack_xacm_audit_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/acdom
 toolstack_xacm_audit_LDADD = acdom/libacdom-core.a $(CRYPTO_LIBS)
+dist_man_MANS += toolstack/xacm-label.8 toolstack/xacm-audit.1

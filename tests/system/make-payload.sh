@@ -14,3 +14,8 @@ cp "$BUILD/tests/system/xacm-peer" "$OUT/peer-guest/"
 cp "$HERE/../../policy/examples/three-tenants.xp" "$OUT/"
 "$BUILD/policy/xacm-policy" compile "$OUT/three-tenants.xp" -o "$OUT/policy" \
     --flask-base "$("$HERE/../testbed/build-xen.sh")/flask" >/dev/null
+# a second version of it for acdom's reload test: bank_b_disk becomes a shop disk
+sed 's/^resource bank_b_disk types { bank_b };$/resource bank_b_disk types { shop };/' \
+    "$OUT/three-tenants.xp" > "$OUT/three-tenants-v2.xp"
+grep -q 'bank_b_disk types { shop }' "$OUT/three-tenants-v2.xp"
+"$BUILD/policy/xacm-policy" compile "$OUT/three-tenants-v2.xp" -o "$OUT/policy-v2" --no-binary >/dev/null

@@ -34,7 +34,8 @@ GA=$(xl_ domid ga)
 if acm-wait 0 "$GA" $XVDA 3; then fail "a decision appeared while acdom was down"; else pass "no decision while acdom is not running"; fi
 
 # 2. acdom starts: it decides every existing vbd.
-acdom --rules policy/xacm.rules --audit $AUDIT > /tmp/acdom.log 2>&1 &
+cp policy/xacm.rules /tmp/xacm.rules
+acdom --rules /tmp/xacm.rules --audit $AUDIT > /tmp/acdom.log 2>&1 &
 ACDOM=$!
 expect "after acdom starts, ga's vbd is allowed" acm-wait 0 "$GA" $XVDA 30 allow
 xenstore-read /xacm/decision/0/$GA/$XVDA
@@ -65,20 +66,43 @@ xenstore-read /xacm/decision/0/$GA/$XVDC | grep -q 'resource=- .*reason=deny-unk
 grep -q "\"event\":\"label-rejected\",\"fe\":$GA,\"be\":0,\"devid\":$XVDC,\"owner\":$GA" $AUDIT &&
     pass "the audit log reports the rejected label node" || fail "no label-rejected record"
 
-# 6. a label change revokes: a.img relabelled shop_disk flips ga's xvda to deny.
+# 6. a volume's identity wins over its path: a trusted backend (dom0 here)
+#    publishes the UUID of xvdb's volume, which is labelled bank_a_disk.
+U=0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0
+xacm-label set --uuid $U bank_a_disk
+xenstore-write "/local/domain/0/backend/vbd/$GA/$XVDB/xacm-volume-uuid" $U
+expect "xvdb, labelled shop_disk by path, is allowed as bank_a_disk by its volume UUID" \
+    acm-wait 0 "$GA" $XVDB 30 allow
+xenstore-read /xacm/decision/0/$GA/$XVDB | grep -q 'resource=bank_a_disk' &&
+    pass "the decision names the UUID's label" || fail "$(xenstore-read /xacm/decision/0/$GA/$XVDB)"
+
+# 7. label changes revoke: a.img relabelled shop_disk flips ga's xvda to
+#    deny, and removing the UUID's label denies xvdb.
 xacm-label set --path /tmp/a.img shop_disk
 expect "relabelling a.img revokes ga's vbd" acm-wait 0 "$GA" $XVDA 30 deny
+xacm-label rm --uuid $U
+expect "removing the UUID's label revokes xvdb" acm-wait 0 "$GA" $XVDB 30 deny
 # ...which frees the wall: bank B's disk is now allowed
 expect "with bank A inactive, bank B's disk is allowed" acm-wait 0 "$GB" $XVDA 30 allow
 
-# 7. restart: decisions survive and the chain continues.
+# 8. restart: decisions survive and the chain continues.
 kill "$ACDOM"; wait "$ACDOM" 2>/dev/null
-acdom --rules policy/xacm.rules --audit $AUDIT > /tmp/acdom2.log 2>&1 &
+acdom --rules /tmp/xacm.rules --audit $AUDIT > /tmp/acdom2.log 2>&1 &
 ACDOM=$!
 sleep 3
 expect "after a restart gb's vbd is still allowed" acm-wait 0 "$GB" $XVDA 30 allow
 expect "after a restart ga's xvdb is still denied" acm-wait 0 "$GA" $XVDB 30 deny
+
+# 9. a policy reload (SIGHUP) that makes bank_b_disk a shop disk revokes gb's vbd.
+cp policy-v2/xacm.rules /tmp/xacm.rules
+kill -HUP "$ACDOM"
+expect "after the policy reload gb's vbd is revoked" acm-wait 0 "$GB" $XVDA 30 deny
+v2=$(sed -n 's/^sha256 \(.\{16\}\).*/\1/p' policy-v2/xacm.rules)
+xenstore-read /xacm/decision/0/$GB/$XVDA | grep -q "policy=$v2 decision=deny reason=deny-ste-frontend" &&
+    pass "the decision names the new policy version $v2" || fail "$(xenstore-read /xacm/decision/0/$GB/$XVDA)"
 kill "$ACDOM"; wait "$ACDOM" 2>/dev/null
+[ "$(grep -c '"event":"policy-load"' $AUDIT)" = 3 ] && pass "the audit log records the three policy loads" ||
+    fail "policy loads: $(grep -c '"event":"policy-load"' $AUDIT)"
 [ "$(grep -c '"event":"start"' $AUDIT)" = 2 ] && pass "the audit log holds both starts" || fail "starts: $(grep -c '"event":"start"' $AUDIT)"
 expect "xacm-audit verify: the chain is intact across the restart" xacm-audit verify $AUDIT
 sed 's/"decision":"deny"/"decision":"allow"/' $AUDIT > /tmp/forged.log

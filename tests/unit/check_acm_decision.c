@@ -94,6 +94,11 @@ START_TEST(path_keys_and_labels)
 	ck_assert(!acm_label_valid("bank-a"));
 	ck_assert(!acm_label_valid("1disk"));
 	ck_assert(!acm_label_valid(""));
+	ck_assert(acm_uuid_valid("0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0", 36));
+	ck_assert(!acm_uuid_valid("0F1E2D3C-4b5a-6978-8796-a5b4c3d2e1f0", 36));
+	ck_assert(!acm_uuid_valid("0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f", 35));
+	ck_assert(!acm_uuid_valid("0f1e2d3c04b5a-6978-8796-a5b4c3d2e1f0", 36));
+	ck_assert(!acm_uuid_valid("0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1g0", 36));
 }
 END_TEST
 
