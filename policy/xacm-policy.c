@@ -141,8 +141,9 @@ static int write_file(const char *dir, const char *name, const char *data, size_
 /* Build DIR/xenpolicy from Xen's FLASK base plus DIR/xacm.te. */
 static int build_binary(const char *base, const char *dir)
 {
-	char tmpl[] = "/tmp/xacm-policy.XXXXXX", path[4096], conf[4096], out[4096], log[4096];
-	char fbd[4200], pfn[4200];
+	/* dir and base are at most PATH_MAX; every buffer leaves room for a suffix */
+	char tmpl[] = "/tmp/xacm-policy.XXXXXX", path[4300], conf[4300], out[4300], log[4300];
+	char fbd[4300], pfn[4300];
 	const char *tmp = mkdtemp(tmpl);
 	FILE *f;
 	int rc;
@@ -269,7 +270,10 @@ static int cmd_compile(const char *file, const char *dir, const char *base, bool
 	}
 	printf("wrote %s\n", path);
 	if (binary) {
-		if (build_binary(base, dir) != 0)
+		char abs[4096];
+
+		/* make runs in a copy of the FLASK base: it needs absolute paths */
+		if (realpath(dir, abs) == NULL || build_binary(base, abs) != 0)
 			goto out;
 		printf("wrote %s/xenpolicy (load with: xl loadpolicy %s/xenpolicy)\n", dir, dir);
 	}

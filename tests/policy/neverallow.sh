@@ -16,6 +16,12 @@ if "$TOOL" compile "$POLICY" -o "$TMP/plain" --flask-base "$BASE" > "$TMP/log" 2
 else
     echo "FAIL: the example policy does not compile:"; cat "$TMP/log"; failed=$((failed + 1))
 fi
+# regression: a relative output directory (make runs in another directory)
+if (cd "$TMP" && "$TOOL" compile "$POLICY" -o relout --flask-base "$BASE" > log 2>&1) && [ -s "$TMP/relout/xenpolicy" ]; then
+    echo "ok: compile -o with a relative directory writes the binary policy there"; passed=$((passed + 1))
+else
+    echo "FAIL: compile -o with a relative directory:"; cat "$TMP/log"; failed=$((failed + 1))
+fi
 while IFS= read -r rule; do
     echo "$rule" > "$TMP/local.te"
     if "$TOOL" compile "$POLICY" -o "$TMP/bad" --flask-base "$BASE" --local-te "$TMP/local.te" > "$TMP/log" 2>&1; then
