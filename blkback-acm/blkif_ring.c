@@ -69,7 +69,8 @@ int blkb_ring_next_request(struct blkb_ring *r, struct blkif_request *req)
 		return -EPROTO;
 	if (r->req_cons == r->req_prod)
 		return 0;
-	/* RING_REQUEST_CONS_OVERFLOW: the slot still holds an unsent response. */
+	/* RING_REQUEST_CONS_OVERFLOW: the slot still holds an unsent response.
+	 * The snapshot check already rules this out; kept as a second line. */
 	if (blkb_ring_in_flight(r) >= r->nr_ents)
 		return 0;
 	slot = &r->sring->ring[r->req_cons & (r->nr_ents - 1)].req;
