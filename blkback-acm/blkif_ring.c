@@ -1,6 +1,7 @@
 #include "blkif_ring.h"
 
 #include <errno.h>
+#include <xen/io/protocols.h>
 
 /* Barriers between this process and the frontend's vCPUs (xen_rmb etc.). */
 #define blkb_rmb() __atomic_thread_fence(__ATOMIC_ACQUIRE)
@@ -127,4 +128,17 @@ bool blkb_ring_final_check(struct blkb_ring *r)
 	store_shared(&r->sring->req_event, r->req_cons + 1);
 	blkb_mb(); /* the frontend sees req_event before we look again */
 	return has_unconsumed(r);
+}
+
+int blkb_ring_protocol_check(const char *value, size_t len)
+{
+	if (value == NULL || len == 0)
+		return 0;
+	if (len == strlen(XEN_IO_PROTO_ABI_X86_64) &&
+	    memcmp(value, XEN_IO_PROTO_ABI_X86_64, len) == 0)
+		return 0;
+	if (len == strlen(XEN_IO_PROTO_ABI_X86_32) &&
+	    memcmp(value, XEN_IO_PROTO_ABI_X86_32, len) == 0)
+		return -EPROTONOSUPPORT;
+	return -EINVAL;
 }

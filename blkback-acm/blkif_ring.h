@@ -75,6 +75,13 @@ bool blkb_ring_push_responses(struct blkb_ring *r) __attribute__((warn_unused_re
  * until the event channel fires.  false if broken. */
 bool blkb_ring_final_check(struct blkb_ring *r) __attribute__((warn_unused_result));
 
+/* The frontend's "protocol" node, as (bytes, len) read from XenStore; NULL
+ * or len 0 when the node is absent.  Returns 0 for the layout this code
+ * serves (absent, or exactly "x86_64-abi"), -EPROTONOSUPPORT for
+ * "x86_32-abi" (a different request layout and ring stride), -EINVAL for
+ * anything else.  The connection must be refused unless it returns 0. */
+int blkb_ring_protocol_check(const char *value, size_t len) __attribute__((warn_unused_result));
+
 /* Requests consumed and not yet answered. */
 unsigned int blkb_ring_in_flight(const struct blkb_ring *r);
 

@@ -440,6 +440,19 @@ START_TEST(every_bad_request_gets_its_error)
 }
 END_TEST
 
+START_TEST(protocol_node)
+{
+	ck_assert_int_eq(blkb_ring_protocol_check(NULL, 0), 0);
+	ck_assert_int_eq(blkb_ring_protocol_check("", 0), 0);
+	ck_assert_int_eq(blkb_ring_protocol_check("x86_64-abi", 10), 0);
+	ck_assert_int_eq(blkb_ring_protocol_check("x86_32-abi", 10), -EPROTONOSUPPORT);
+	ck_assert_int_eq(blkb_ring_protocol_check("x86_64-abi\n", 11), -EINVAL);
+	ck_assert_int_eq(blkb_ring_protocol_check("x86_64-abi", 9), -EINVAL);
+	ck_assert_int_eq(blkb_ring_protocol_check("X86_64-ABI", 10), -EINVAL);
+	ck_assert_int_eq(blkb_ring_protocol_check("arm-abi", 7), -EINVAL);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("blkback_ring");
@@ -457,6 +470,7 @@ int main(void)
 	tcase_add_test(tc, multi_page_rings);
 	tcase_add_test(tc, broken_ring_leaves_others_alone);
 	tcase_add_test(tc, every_bad_request_gets_its_error);
+	tcase_add_test(tc, protocol_node);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
