@@ -2,7 +2,7 @@
 # tests/policy/cli.sh XACM_POLICY - xacm-policy's check and explain, as an
 # administrator uses them, on the example policy.
 set -uo pipefail
-TOOL=$1
+TOOL=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 HERE=$(cd "$(dirname "$0")" && pwd)
 P="$HERE/../../policy/examples/three-tenants.xp"
 TMP=$(mktemp -d)

@@ -4,7 +4,7 @@
 # compile error.  Each case adds one such rule as site-local FLASK rules and
 # expects checkpolicy to refuse the policy, naming the neverallow.
 set -uo pipefail
-TOOL=$1 BASE=$2
+TOOL=$(cd "$(dirname "$1")" && pwd)/$(basename "$1") BASE=$2
 HERE=$(cd "$(dirname "$0")" && pwd)
 POLICY="$HERE/../../policy/examples/three-tenants.xp"
 TMP=$(mktemp -d)
