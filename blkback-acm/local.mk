@@ -24,3 +24,15 @@ fuzz/fuzz_blkif_ring: $(top_srcdir)/tests/fuzz/fuzz_blkif_ring.c \
 		$(top_srcdir)/blkback-acm/blkif_ring.c $(top_srcdir)/blkback-acm/blkif_request.c
 	@mkdir -p fuzz
 	$(AM_V_CC)$(FUZZ_CC) $(FUZZ_FLAGS) -I$(top_srcdir)/blkback-acm -o $@ $^
+
+# ---- the daemon ------------------------------------------------------------------
+# Not static: libxenstore's watch thread needs a stack size it can only
+# learn through dlsym, which a static binary lacks (watches then fail).
+# Not installed yet: the daemon is experimental (docs/blkback-acm.md).
+noinst_PROGRAMS = blkback-acm/blkback-acm
+blkback_acm_blkback_acm_SOURCES = blkback-acm/blkback-acm.c blkback-acm/vbd.c blkback-acm/vbd.h
+blkback_acm_blkback_acm_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/blkback-acm
+blkback_acm_blkback_acm_CFLAGS = $(AM_CFLAGS) $(XENSTORE_CFLAGS) $(XENGNTTAB_CFLAGS) \
+	$(XENEVTCHN_CFLAGS)
+blkback_acm_blkback_acm_LDADD = blkback-acm/libblkback-core.a lib/libxacm.a $(XENSTORE_LIBS) \
+	$(XENGNTTAB_LIBS) $(XENEVTCHN_LIBS)

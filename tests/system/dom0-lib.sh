@@ -20,6 +20,15 @@ finish() {
     [ "$T_FAILED" = 0 ] && [ "$T_PASSED" -gt 0 ]
 }
 xl_() { timeout 60 xl "$@"; }
+# domid_of NAME: the domain's id; xl itself sometimes crashes under load on
+# the testbed (seen: segfaults of xl domid/list), so try a few times.
+domid_of() {
+    for _ in 1 2 3 4 5; do
+        id=$(xl_ domid "$1" 2>/dev/null) && [ -n "$id" ] && { echo "$id"; return 0; }
+        sleep 0.5
+    done
+    return 1
+}
 
 # require_enforcing: stop the test unless FLASK enforces (the premise of all).
 require_enforcing() {

@@ -6,9 +6,10 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 BUILD=$1 OUT=$2
 make -s -C "$BUILD" systest-programs
 mkdir -p "$OUT/bin"
-cp -a "$HERE"/dom0-*.sh "$HERE"/t-*.sh "$HERE/guest-disk" "$HERE/peer-guest" "$OUT/"
+cp -a "$HERE"/dom0-*.sh "$HERE"/t-*.sh "$HERE/guest-disk" "$HERE/peer-guest" "$HERE/driver-domain" "$OUT/"
 cp "$BUILD/tests/system/xen-libs-test" "$BUILD/tests/system/acm-wait" "$BUILD/policy/xacm-policy" \
-    "$BUILD/acdom/acdom" "$BUILD/toolstack/xacm-label" "$BUILD/toolstack/xacm-audit" "$OUT/bin/"
+    "$BUILD/acdom/acdom" "$BUILD/toolstack/xacm-label" "$BUILD/toolstack/xacm-audit" \
+    "$BUILD/blkback-acm/blkback-acm" "$OUT/bin/"
 cp "$BUILD/tests/system/xacm-peer" "$OUT/peer-guest/"
 # the project's example policy, compiled on the FLASK base of the testbed's Xen
 cp "$HERE/../../policy/examples/three-tenants.xp" "$OUT/"

@@ -41,6 +41,9 @@ boot() {
 boot "" t-xen-libs.sh t-guest-disk.sh
 boot "" t-policy.sh
 boot "" t-acdom.sh
+# t-blkback.sh is not run by default yet: see docs/blkback-acm.md, "Known problems".
+# Run it by hand: tests/system/run.sh BUILD t-blkback.sh
+if [[ "$ONLY" == *" t-blkback.sh "* ]]; then boot "" t-blkback.sh; fi
 # The enforcement lock: every downgrade option, over two boots.
 boot "xsm=dummy flask=disabled" t-enforcement-lock.sh
 boot "xsm=silo flask=permissive" t-enforcement-lock.sh

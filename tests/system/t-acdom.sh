@@ -30,7 +30,7 @@ AUDIT=/var/log/xacm-audit.log
 
 # 1. acdom not running: a vbd gets no decision, so no backend may connect.
 expect "guest ga (bank_a_guest_t) created with a.img" guest ga bank_a_guest_t /tmp/a.img
-GA=$(xl_ domid ga)
+GA=$(domid_of ga)
 if acm-wait 0 "$GA" $XVDA 3; then fail "a decision appeared while acdom was down"; else pass "no decision while acdom is not running"; fi
 
 # 2. acdom starts: it decides every existing vbd.
@@ -50,7 +50,7 @@ xenstore-read /xacm/decision/0/$GA/$XVDB | grep -q 'reason=deny-ste-frontend' &&
 
 # 4. the Chinese Wall: bank B's guest while bank A's disk is in use.
 expect "guest gb (bank_b_guest_t) created with b.img" guest gb bank_b_guest_t /tmp/b.img
-GB=$(xl_ domid gb)
+GB=$(domid_of gb)
 expect "bank B's disk is denied while bank A is active" acm-wait 0 "$GB" $XVDA 30 deny
 xenstore-read /xacm/decision/0/$GB/$XVDA | grep -q 'reason=deny-chinese-wall' &&
     pass "the reason is deny-chinese-wall" || fail "wrong reason: $(xenstore-read /xacm/decision/0/$GB/$XVDA)"

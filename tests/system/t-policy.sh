@@ -13,7 +13,7 @@ GUEST_MEMORY=192
 GUEST_EXTRA=xacm.role=guest start_guest pguest ./peer-guest "seclabel='system_u:system_r:bank_a_guest_t'"
 GUEST_EXTRA=xacm.role=encdom start_guest penc ./peer-guest "seclabel='system_u:system_r:enc_t'"
 GUEST_EXTRA=xacm.role=driver start_guest pdrv ./peer-guest "seclabel='system_u:system_r:blk_t'"
-g=$(xl_ domid pguest) e=$(xl_ domid penc) d=$(xl_ domid pdrv)
+g=$(domid_of pguest) e=$(domid_of penc) d=$(domid_of pdrv)
 echo "domains: guest $g, encdom $e, driver $d"
 # Tell each domain the others' ids, in nodes only it (and dom0) may read.
 for id in $g $e $d; do

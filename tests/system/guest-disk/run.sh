@@ -8,12 +8,14 @@ i=0; while [ ! -b /dev/xvda ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); don
 step "xvda has $(cat /sys/block/xvda/size) sectors"
 
 # 1. raw I/O with data verification: fio writes, then re-reads and checks crc32c
-for rw in randwrite write; do
-    fio --name="verify-$rw" --filename=/dev/xvda --rw=$rw --bs=4k --size=24M \
+[ -b /dev/xvdb ] && step "xvdb present"
+for job in randwrite:4k write:4k write:1M; do
+    rw=${job%%:*} bs=${job##*:}
+    fio --name="verify-$rw-$bs" --filename=/dev/xvda --rw=$rw --bs=$bs --size=24M \
         --ioengine=libaio --iodepth=8 --direct=1 --verify=crc32c --do_verify=1 \
         --verify_fatal=1 --randrepeat=1 --output-format=terse --terse-version=3 > /tmp/fio.out 2>&1
     rc=$?
-    if [ $rc = 0 ]; then step "fio $rw with crc32c verify: ok"; else step "fio $rw FAILED ($rc)"; cat /tmp/fio.out; fail=1; fi
+    if [ $rc = 0 ]; then step "fio $rw $bs with crc32c verify: ok"; else step "fio $rw $bs FAILED ($rc)"; cat /tmp/fio.out; fail=1; fi
 done
 
 # 2. a file system: mkfs, write, read back, fsck

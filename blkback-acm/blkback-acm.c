@@ -1,0 +1,205 @@
+/* blkback-acm - a userspace blkif backend for an untrusted driver domain.
+ *
+ * Serves every vbd whose backend directory is in this domain's XenStore
+ * tree (xl writes them for disks with backend=<this domain>), from the file
+ * or block device named by the vbd's "params".  With the acdom gate on (the
+ * default), a vbd connects only on acdom's allow for exactly that vbd, and
+ * a revocation disconnects it. */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "acm_protocol.h"
+#include "vbd.h"
+#include "xacm_log.h"
+#include "xs_util.h"
+#include "xs_value.h"
+
+#define MAX_VBDS 256u
+
+static struct vbd *vbds[MAX_VBDS];
+static unsigned int nvbds;
+static volatile sig_atomic_t stopping;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+static struct vbd *find(uint32_t fe, uint32_t devid)
+{
+	for (unsigned int i = 0; i < nvbds; i++)
+		if (vbds[i]->fe == fe && vbds[i]->devid == devid)
+			return vbds[i];
+	return NULL;
+}
+
+/* Match the vbds to the backend directories in XenStore, then step each. */
+static void rescan(struct blkb_ctx *ctx)
+{
+	char path[XACM_XS_PATH_MAX];
+	unsigned int nf = 0, i;
+	char **fes;
+
+	for (i = 0; i < nvbds; i++)
+		vbds[i]->seen = false;
+	snprintf(path, sizeof(path), "/local/domain/%u/backend/vbd", ctx->self);
+	fes = xs_directory(ctx->xs, XBT_NULL, path, &nf);
+	for (unsigned int f = 0; fes && f < nf; f++) {
+		uint32_t fe;
+		unsigned int nd = 0;
+		char **devs;
+
+		if (xs_value_parse_domid(fes[f], strlen(fes[f]), &fe) ||
+		    xacm_xs_path(path, "/local/domain/%u/backend/vbd/%u", ctx->self, fe))
+			continue;
+		devs = xs_directory(ctx->xs, XBT_NULL, path, &nd);
+		for (unsigned int d = 0; devs && d < nd; d++) {
+			uint64_t devid;
+			struct vbd *v;
+
+			if (xs_value_parse_uint(devs[d], strlen(devs[d]), UINT32_MAX, &devid))
+				continue;
+			v = find(fe, (uint32_t)devid);
+			if (v == NULL && nvbds < MAX_VBDS) {
+				char token[64];
+
+				v = vbd_open(ctx, fe, (uint32_t)devid);
+				if (v == NULL)
+					continue;
+				vbds[nvbds++] = v;
+				snprintf(token, sizeof(token), "fe-%u-%u", fe, (uint32_t)devid);
+				xs_watch(ctx->xs, v->fe_path, token);
+			}
+			if (v)
+				v->seen = true;
+		}
+		free(devs);
+	}
+	free(fes);
+	for (i = 0; i < nvbds;) {
+		if (!vbds[i]->seen) { /* the toolstack removed it */
+			xacm_info("vbd %u/%u: removed", vbds[i]->fe, vbds[i]->devid);
+			char token[64];
+
+			snprintf(token, sizeof(token), "fe-%u-%u", vbds[i]->fe, vbds[i]->devid);
+			xs_unwatch(ctx->xs, vbds[i]->fe_path, token);
+			vbd_close(vbds[i], true);
+			vbds[i] = vbds[--nvbds];
+			continue;
+		}
+		vbd_step(vbds[i]);
+		i++;
+	}
+}
+
+static const char usage[] =
+	"usage: blkback-acm [--no-acdom] [--max-ring-order N] [--max-indirect N] [--verbose]\n"
+	"Serves the vbds whose backend is this domain, from the file or device in\n"
+	"each vbd's \"params\".  A vbd connects only on acdom's allow for it\n"
+	"(" ACM_XS_DECISIONS "/<this domain>/<frontend>/<devid>); --no-acdom serves\n"
+	"without that gate (testing only).  Defaults: ring order 4, 256 indirect segments.\n";
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"no-acdom", no_argument, NULL, 'n'},
+		{"max-ring-order", required_argument, NULL, 'r'},
+		{"max-indirect", required_argument, NULL, 'i'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct blkb_ctx ctx = {
+		.acdom_gate = true, .max_ring_order = 4, .max_indirect_segments = 256};
+	enum xacm_log_level level = XACM_LOG_INFO;
+	char path[XACM_XS_PATH_MAX];
+	uint64_t self;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "nr:i:vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'n':
+			ctx.acdom_gate = false;
+			break;
+		case 'r':
+			ctx.max_ring_order = (unsigned int)atoi(optarg);
+			break;
+		case 'i':
+			ctx.max_indirect_segments = (unsigned int)atoi(optarg);
+			break;
+		case 'v':
+			level = XACM_LOG_DEBUG;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		default:
+			fputs(usage, stderr);
+			return 2;
+		}
+	}
+	xacm_log_open("blkback-acm", level, false);
+	if (optind != argc || ctx.max_ring_order > BLKB_RING_MAX_PAGE_ORDER ||
+	    ctx.max_indirect_segments > BLKB_MAX_INDIRECT_SEGMENTS) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	ctx.xs = xs_open(0);
+	ctx.gt = xengnttab_open(NULL, 0);
+	if (ctx.xs == NULL || ctx.gt == NULL)
+		xacm_die("cannot open XenStore or gntdev: %s (load xen-gntdev; run as root)",
+			 strerror(errno));
+	if (xacm_xs_read_uint(ctx.xs, XBT_NULL, "domid", XS_VALUE_DOMID_MAX, &self))
+		xacm_die("cannot read this domain's id from XenStore");
+	ctx.self = (uint32_t)self;
+	/* an unmapped ring for each connection: allow plenty of grant maps */
+	xengnttab_set_max_grants(ctx.gt, MAX_VBDS << BLKB_RING_MAX_PAGE_ORDER);
+	snprintf(path, sizeof(path), "/local/domain/%u/backend/vbd", ctx.self);
+	if (!xs_watch(ctx.xs, path, "backend"))
+		xacm_die("cannot watch %s: %s", path, strerror(errno));
+	snprintf(path, sizeof(path), ACM_XS_DECISIONS "/%u", ctx.self);
+	if (ctx.acdom_gate && !xs_watch(ctx.xs, path, "decision"))
+		xacm_die("cannot watch %s: %s", path, strerror(errno));
+	signal(SIGTERM, on_signal);
+	signal(SIGINT, on_signal);
+	xacm_info("domain %u: serving vbds%s", ctx.self,
+		  ctx.acdom_gate ? " that acdom allows" : " WITHOUT the acdom gate");
+	rescan(&ctx);
+	while (!stopping) {
+		struct pollfd pfd[MAX_VBDS + 1];
+		struct vbd *owner[MAX_VBDS + 1];
+		unsigned int n = 1;
+		bool changed = false;
+		char **ev;
+
+		pfd[0] = (struct pollfd){.fd = xs_fileno(ctx.xs), .events = POLLIN};
+		for (unsigned int i = 0; i < nvbds; i++)
+			if (vbd_fd(vbds[i]) >= 0) {
+				owner[n] = vbds[i];
+				pfd[n++] = (struct pollfd){.fd = vbd_fd(vbds[i]), .events = POLLIN};
+			}
+		if (poll(pfd, n, 1000) < 0) {
+			if (errno == EINTR)
+				continue;
+			xacm_die("poll: %s", strerror(errno));
+		}
+		for (unsigned int i = 1; i < n; i++)
+			if (pfd[i].revents & POLLIN)
+				vbd_kick(owner[i]);
+		while ((ev = xs_check_watch(ctx.xs)) != NULL) {
+			changed = true;
+			free(ev);
+		}
+		if (changed)
+			rescan(&ctx);
+	}
+	xacm_info("stopping; %u vbd(s) stay as they are for a restart", nvbds);
+	return 0;
+}

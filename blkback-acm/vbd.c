@@ -1,0 +1,437 @@
+/* vbd.c - one vbd: xenbus backend states, the acdom gate, ring and I/O.
+ *
+ * States (xen/io/xenbus.h), as Linux blkback drives them:
+ *   open: features written, InitWait (2);
+ *   frontend Initialised (3) or Connected (4) and acdom allows: map the ring,
+ *     bind the event channel, Connected (4);
+ *   acdom denies: Closed (6) with an "xacm-error" node saying why;
+ *   frontend Closing (5) / Closed (6), a revocation or a broken ring:
+ *     unmap, Closing (5) then Closed (6);
+ *   frontend back at Initialising (1) after Closed: InitWait again.
+ * Data moves by grant copy through a private bounce buffer, so no grant is
+ * mapped per I/O and nothing is read from shared memory twice. */
+#include "vbd.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <xen/grant_table.h>
+#include <xen/io/xenbus.h>
+
+#include "acm_client.h"
+#include "xacm_log.h"
+#include "xs_util.h"
+#include "xs_value.h"
+
+#define SECTOR 512u
+#define DIRECT_SEGMENTS BLKIF_MAX_SEGMENTS_PER_REQUEST
+
+static char *read_node(struct vbd *v, const char *dir, const char *node, unsigned int *len)
+{
+	char path[XACM_XS_PATH_MAX];
+
+	if (xacm_xs_path(path, "%s/%s", dir, node))
+		return NULL;
+	return xs_read(v->ctx->xs, XBT_NULL, path, len);
+}
+
+static int read_uint(struct vbd *v, const char *dir, const char *node, uint64_t max, uint64_t *out)
+{
+	char path[XACM_XS_PATH_MAX];
+
+	if (xacm_xs_path(path, "%s/%s", dir, node))
+		return -ENAMETOOLONG;
+	return xacm_xs_read_uint(v->ctx->xs, XBT_NULL, path, max, out);
+}
+
+static bool write_node(struct vbd *v, const char *node, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static bool write_node(struct vbd *v, const char *node, const char *fmt, ...)
+{
+	char path[XACM_XS_PATH_MAX], value[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(value, sizeof(value), fmt, ap);
+	va_end(ap);
+	return !xacm_xs_path(path, "%s/%s", v->be_path, node) &&
+	       xs_write(v->ctx->xs, XBT_NULL, path, value, strlen(value));
+}
+
+static void set_state(struct vbd *v, int state)
+{
+	if (v->be_state == state)
+		return;
+	if (!write_node(v, "state", "%d", state))
+		xacm_warn("%s: cannot write state %d", v->be_path, state);
+	v->be_state = state;
+	xacm_info("vbd %u/%u: backend state %d", v->fe, v->devid, state);
+}
+
+int vbd_fd(const struct vbd *v)
+{
+	return v->evtchn ? xenevtchn_fd(v->evtchn) : -1;
+}
+
+/* Copy n grant segments; true if every one succeeded. */
+static bool grant_copy(struct vbd *v, xengnttab_grant_copy_segment_t *segs, unsigned int n)
+{
+	if (n == 0)
+		return true;
+	if (xengnttab_grant_copy(v->ctx->gt, n, segs) != 0)
+		return false;
+	for (unsigned int i = 0; i < n; i++)
+		if (segs[i].status != GNTST_okay)
+			return false;
+	return true;
+}
+
+/* blkb_fetch_indirect_fn: the indirect segment pages, by grant copy. */
+static int fetch_indirect(void *opaque, const grant_ref_t *grefs, unsigned int nr_pages, void *dst,
+			  size_t len)
+{
+	struct vbd *v = opaque;
+	xengnttab_grant_copy_segment_t segs[BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST];
+
+	for (unsigned int i = 0; i < nr_pages; i++) {
+		size_t chunk = len - (size_t)i * BLKB_PAGE_SIZE;
+
+		segs[i] = (xengnttab_grant_copy_segment_t){
+			.source.foreign = {.ref = grefs[i], .offset = 0, .domid = (uint16_t)v->fe},
+			.dest.virt = (uint8_t *)dst + (size_t)i * BLKB_PAGE_SIZE,
+			.len = (uint16_t)(chunk > BLKB_PAGE_SIZE ? BLKB_PAGE_SIZE : chunk),
+			.flags = GNTCOPY_source_gref,
+		};
+	}
+	return grant_copy(v, segs, nr_pages) ? 0 : -EIO;
+}
+
+/* Copy every segment between the frontend's pages and the bounce buffer. */
+static bool copy_segments(struct vbd *v, bool to_frontend)
+{
+	static xengnttab_grant_copy_segment_t segs[BLKB_MAX_INDIRECT_SEGMENTS];
+	const struct blkb_request *r = v->req;
+	size_t off = 0;
+
+	for (unsigned int i = 0; i < r->nr_segments; i++) {
+		const struct blkif_request_segment *s = &r->seg[i];
+		uint16_t len = (uint16_t)((s->last_sect - s->first_sect + 1) * SECTOR);
+		union xengnttab_copy_ptr frontend = {
+			.foreign = {.ref = s->gref,
+				    .offset = (uint16_t)(s->first_sect * SECTOR),
+				    .domid = (uint16_t)v->fe}};
+		union xengnttab_copy_ptr local = {.virt = v->buf + off};
+
+		segs[i] = (xengnttab_grant_copy_segment_t){
+			.source = to_frontend ? local : frontend,
+			.dest = to_frontend ? frontend : local,
+			.len = len,
+			.flags = to_frontend ? GNTCOPY_dest_gref : GNTCOPY_source_gref,
+		};
+		off += len;
+	}
+	return grant_copy(v, segs, r->nr_segments);
+}
+
+static bool full_io(int fd, bool write, uint8_t *buf, size_t len, off_t off)
+{
+	while (len) {
+		ssize_t n = write ? pwrite(fd, buf, len, off) : pread(fd, buf, len, off);
+
+		if (n <= 0) {
+			if (n < 0 && errno == EINTR)
+				continue;
+			return false;
+		}
+		buf += n;
+		len -= (size_t)n;
+		off += n;
+	}
+	return true;
+}
+
+/* Perform a validated request; the response status. */
+static int16_t perform(struct vbd *v)
+{
+	const struct blkb_request *r = v->req;
+	size_t bytes = (size_t)r->nr_sectors * SECTOR;
+	off_t off = (off_t)(r->sector_number * SECTOR);
+
+	switch (r->op) {
+	case BLKIF_OP_READ:
+		if (!full_io(v->fd, false, v->buf, bytes, off) || !copy_segments(v, true))
+			return BLKIF_RSP_ERROR;
+		return BLKIF_RSP_OKAY;
+	case BLKIF_OP_WRITE:
+	case BLKIF_OP_FLUSH_DISKCACHE:
+		if (r->nr_segments &&
+		    (!copy_segments(v, false) || !full_io(v->fd, true, v->buf, bytes, off)))
+			return BLKIF_RSP_ERROR;
+		if (r->op == BLKIF_OP_FLUSH_DISKCACHE && fdatasync(v->fd) != 0)
+			return BLKIF_RSP_ERROR;
+		return BLKIF_RSP_OKAY;
+	default:
+		return BLKIF_RSP_EOPNOTSUPP;
+	}
+}
+
+static void disconnect(struct vbd *v)
+{
+	if (v->evtchn) {
+		xenevtchn_unbind(v->evtchn, v->port);
+		xenevtchn_close(v->evtchn);
+		v->evtchn = NULL;
+	}
+	if (v->ring_area) {
+		xengnttab_unmap(v->ctx->gt, v->ring_area, v->ring_pages);
+		v->ring_area = NULL;
+	}
+}
+
+/* Close the vbd toward the frontend, saying why in xacm-error. */
+static void shut(struct vbd *v, const char *why)
+{
+	if (why) {
+		xacm_warn("vbd %u/%u: %s", v->fe, v->devid, why);
+		write_node(v, "xacm-error", "%s", why);
+	}
+	disconnect(v);
+	set_state(v, XenbusStateClosing);
+	set_state(v, XenbusStateClosed);
+}
+
+static int connect(struct vbd *v)
+{
+	uint32_t refs[1u << BLKB_RING_MAX_PAGE_ORDER];
+	uint64_t order = 0, port, ref;
+	unsigned int len;
+	char *proto;
+	int rc;
+
+	if (read_uint(v, v->fe_path, "ring-page-order", v->ctx->max_ring_order, &order) == -ERANGE)
+		return -EINVAL;
+	v->ring_pages = 1u << order;
+	for (unsigned int i = 0; i < v->ring_pages; i++) {
+		char node[16];
+
+		snprintf(node, sizeof(node), order ? "ring-ref%u" : "ring-ref", i);
+		if (read_uint(v, v->fe_path, node, UINT32_MAX, &ref))
+			return -EINVAL;
+		refs[i] = (uint32_t)ref;
+	}
+	if (read_uint(v, v->fe_path, "event-channel", UINT32_MAX, &port))
+		return -EINVAL;
+	proto = read_node(v, v->fe_path, "protocol", &len);
+	rc = blkb_ring_protocol_check(proto, proto ? len : 0);
+	free(proto);
+	if (rc)
+		return rc;
+	v->ring_area = xengnttab_map_domain_grant_refs(v->ctx->gt, v->ring_pages, v->fe, refs,
+						       PROT_READ | PROT_WRITE);
+	if (v->ring_area == NULL)
+		return -errno;
+	v->evtchn = xenevtchn_open(NULL, 0);
+	rc = v->evtchn ? xenevtchn_bind_interdomain(v->evtchn, v->fe, (evtchn_port_t)port) : -1;
+	if (rc < 0 ||
+	    blkb_ring_attach(&v->ring, v->ring_area, (unsigned int)order, v->ctx->max_ring_order)) {
+		disconnect(v);
+		return -EIO;
+	}
+	v->port = (evtchn_port_t)rc;
+	xacm_info("vbd %u/%u: connected, %u ring page(s), event channel %u", v->fe, v->devid,
+		  v->ring_pages, v->port);
+	return 0;
+}
+
+void vbd_kick(struct vbd *v)
+{
+	struct blkif_request copy;
+	int rc;
+
+	if (v->evtchn == NULL)
+		return;
+	rc = xenevtchn_pending(v->evtchn);
+	if (rc >= 0)
+		xenevtchn_unmask(v->evtchn, (evtchn_port_t)rc);
+	do {
+		while ((rc = blkb_ring_next_request(&v->ring, &copy)) == 1) {
+			int prc = blkb_request_parse(&v->lim, &copy, fetch_indirect, v, v->req);
+			int16_t status = prc ? blkb_request_status(prc) : perform(v);
+
+			v->requests++;
+			v->errors += status != BLKIF_RSP_OKAY;
+			if (blkb_ring_respond(&v->ring, v->req->id, v->req->rsp_operation, status))
+				rc = -EPROTO;
+			if (rc < 0)
+				break;
+		}
+		if (rc < 0) {
+			shut(v, "the frontend broke the ring protocol; disconnected");
+			return;
+		}
+		if (blkb_ring_push_responses(&v->ring))
+			xenevtchn_notify(v->evtchn, v->port);
+	} while (blkb_ring_final_check(&v->ring));
+}
+
+void vbd_step(struct vbd *v)
+{
+	uint64_t fe_state = XenbusStateUnknown;
+	struct acm_decision d;
+	bool allowed = !v->ctx->acdom_gate, denied = false;
+	int rc = 0;
+
+	if (read_uint(v, v->fe_path, "state", XS_VALUE_STATE_MAX, &fe_state))
+		fe_state = XenbusStateUnknown;
+	if (v->ctx->acdom_gate) {
+		rc = acm_read_decision(v->ctx->xs, v->ctx->self, v->fe, v->devid, &d);
+		allowed = rc == 0 && d.allow;
+		denied = rc == 0 && !d.allow;
+		if (rc == -EINVAL)
+			denied = true; /* a malformed decision is a deny */
+	}
+	if (v->ring_area) {
+		if (!allowed) {
+			shut(v,
+			     denied ? "access revoked by acdom" : "acdom's decision disappeared");
+		} else if (fe_state == XenbusStateClosing || fe_state == XenbusStateClosed ||
+			   fe_state == XenbusStateUnknown) {
+			shut(v, NULL);
+		}
+		return;
+	}
+	if (v->be_state == XenbusStateClosed &&
+	    (fe_state == XenbusStateInitialising || fe_state == XenbusStateInitWait) && !denied) {
+		set_state(v, XenbusStateInitWait); /* the frontend restarted */
+		return;
+	}
+	if (v->be_state != XenbusStateInitWait)
+		return;
+	/* A denied vbd stays in InitWait (the toolstack waits for that state)
+	 * until its frontend tries to connect; then it is closed. */
+	if (denied && fe_state != XenbusStateInitialised && fe_state != XenbusStateConnected) {
+		write_node(v, "xacm-error", "access denied by acdom: %s", rc == 0 ? d.reason : "?");
+		return;
+	}
+	if (denied) {
+		char why[128];
+
+		if (rc == 0)
+			snprintf(why, sizeof(why), "access denied by acdom: %s (policy %s)",
+				 d.reason, d.policy);
+		else
+			snprintf(why, sizeof(why), "malformed acdom decision: treated as a deny");
+		shut(v, why);
+		return;
+	}
+	if (allowed && (fe_state == XenbusStateInitialised || fe_state == XenbusStateConnected)) {
+		rc = connect(v);
+		if (rc) {
+			shut(v, "cannot connect: bad ring-ref, event-channel or protocol");
+			return;
+		}
+		set_state(v, XenbusStateConnected);
+		vbd_kick(v); /* requests queued before we connected */
+	}
+}
+
+struct vbd *vbd_open(struct blkb_ctx *ctx, uint32_t fe, uint32_t devid)
+{
+	struct vbd *v = calloc(1, sizeof(*v));
+	char prefix[64], *params = NULL, *fe_path = NULL, *mode = NULL;
+	unsigned int len;
+	struct stat st;
+	uint64_t bytes;
+
+	if (v == NULL)
+		return NULL;
+	v->ctx = ctx;
+	v->fe = fe;
+	v->devid = devid;
+	v->fd = -1;
+	v->be_state = -1;
+	snprintf(v->be_path, sizeof(v->be_path), "/local/domain/%u/backend/vbd/%u/%u", ctx->self,
+		 fe, devid);
+	/* the frontend must live in the frontend domain's own tree */
+	fe_path = read_node(v, v->be_path, "frontend", &len);
+	snprintf(prefix, sizeof(prefix), "/local/domain/%u/", fe);
+	if (fe_path == NULL || len >= sizeof(v->fe_path) ||
+	    strncmp(fe_path, prefix, strlen(prefix)) || strstr(fe_path, "..") ||
+	    memchr(fe_path, '\0', len))
+		goto fail;
+	memcpy(v->fe_path, fe_path, len + 1);
+	params = read_node(v, v->be_path, "params", &len);
+	mode = read_node(v, v->be_path, "mode", &len);
+	if (params == NULL || params[0] != '/')
+		goto fail;
+	v->lim.readonly = mode && !strcmp(mode, "r");
+	v->fd = open(params, (v->lim.readonly ? O_RDONLY : O_RDWR) | O_DIRECT | O_CLOEXEC);
+	if (v->fd < 0 && errno == EINVAL) /* tmpfs and friends have no O_DIRECT */
+		v->fd = open(params, (v->lim.readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+	if (v->fd < 0 || fstat(v->fd, &st) != 0) {
+		xacm_err("vbd %u/%u: cannot open %s: %s", fe, devid, params, strerror(errno));
+		goto fail;
+	}
+	if (S_ISBLK(st.st_mode)) {
+		if (ioctl(v->fd, BLKGETSIZE64, &bytes) != 0)
+			goto fail;
+	} else {
+		bytes = (uint64_t)st.st_size;
+	}
+	v->lim.nr_sectors = bytes / SECTOR;
+	v->lim.sector_size = SECTOR;
+	v->lim.max_indirect_segments = ctx->max_indirect_segments;
+	v->lim.flush = true;
+	if (blkb_limits_check(&v->lim) ||
+	    posix_memalign((void **)&v->buf, 4096,
+			   (size_t)BLKB_PAGE_SIZE * (ctx->max_indirect_segments > DIRECT_SEGMENTS
+							     ? ctx->max_indirect_segments
+							     : DIRECT_SEGMENTS)) ||
+	    (v->req = malloc(sizeof(*v->req))) == NULL)
+		goto fail;
+	if (!write_node(v, "feature-flush-cache", "1") ||
+	    !write_node(v, "feature-max-indirect-segments", "%u", ctx->max_indirect_segments) ||
+	    !write_node(v, "max-ring-page-order", "%u", ctx->max_ring_order) ||
+	    !write_node(v, "sectors", "%llu", (unsigned long long)v->lim.nr_sectors) ||
+	    !write_node(v, "sector-size", "%u", SECTOR) ||
+	    !write_node(v, "physical-sector-size", "%u", SECTOR) ||
+	    !write_node(v, "info", "%u", v->lim.readonly ? 4u /* VDISK_READONLY */ : 0u) ||
+	    !write_node(v, "hotplug-status", "connected"))
+		goto fail;
+	xacm_info("vbd %u/%u: serving %s (%llu sectors%s)", fe, devid, params,
+		  (unsigned long long)v->lim.nr_sectors, v->lim.readonly ? ", read-only" : "");
+	free(params);
+	free(fe_path);
+	free(mode);
+	set_state(v, XenbusStateInitWait);
+	return v;
+fail:
+	xacm_err("vbd %u/%u: cannot serve it (bad frontend, params or mode)", fe, devid);
+	free(params);
+	free(fe_path);
+	free(mode);
+	vbd_close(v, true);
+	return NULL;
+}
+
+void vbd_close(struct vbd *v, bool gone)
+{
+	if (v == NULL)
+		return;
+	if (!gone)
+		shut(v, NULL);
+	disconnect(v);
+	if (v->fd >= 0)
+		close(v->fd);
+	free(v->buf);
+	free(v->req);
+	free(v);
+}

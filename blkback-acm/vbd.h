@@ -1,0 +1,57 @@
+/* vbd.h - one virtual block device served by blkback-acm: the xenbus
+ * backend state machine, the acdom gate, the shared ring and the I/O.
+ *
+ * Each vbd has its own ring, event channel and backing file; a frontend
+ * that breaks the protocol gets its vbd closed and touches no other one. */
+#ifndef XACM_BLKBACK_VBD_H
+#define XACM_BLKBACK_VBD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <xenevtchn.h>
+#include <xengnttab.h>
+#include <xenstore.h>
+
+#include "blkif_request.h"
+#include "blkif_ring.h"
+
+/* What the daemon shares with every vbd. */
+struct blkb_ctx {
+	struct xs_handle *xs;
+	xengnttab_handle *gt;
+	uint32_t self;   /* our domid */
+	bool acdom_gate; /* connect only on acdom's allow */
+	unsigned int max_ring_order;
+	unsigned int max_indirect_segments;
+};
+
+struct vbd {
+	struct blkb_ctx *ctx;
+	uint32_t fe, devid;
+	char be_path[256], fe_path[256];
+	int fd; /* the backing file or device */
+	struct blkb_limits lim;
+	int be_state;    /* the XenbusState we last wrote */
+	void *ring_area; /* mapped ring pages, or NULL */
+	unsigned int ring_pages;
+	struct blkb_ring ring;
+	xenevtchn_handle *evtchn; /* own handle: its fd is per vbd */
+	evtchn_port_t port;
+	uint8_t *buf;             /* bounce buffer for one request */
+	struct blkb_request *req; /* the validated copy */
+	uint64_t requests, errors;
+	bool seen;
+};
+
+/* Open the vbd whose backend directory is be_path; NULL (logged) on error. */
+struct vbd *vbd_open(struct blkb_ctx *ctx, uint32_t fe, uint32_t devid);
+/* Advance the state machine after any XenStore change. */
+void vbd_step(struct vbd *v);
+/* Serve the ring after its event channel fired. */
+void vbd_kick(struct vbd *v);
+/* Disconnect and free; writes Closed unless the directory is gone. */
+void vbd_close(struct vbd *v, bool gone);
+/* The event channel fd, or -1 when not connected. */
+int vbd_fd(const struct vbd *v);
+
+#endif

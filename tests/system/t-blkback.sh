@@ -1,0 +1,73 @@
+#!/bin/sh
+# blkback-acm in a real driver domain, with FLASK enforcing the project's
+# policy and acdom deciding: a Linux PV frontend (labelled enc_t, the role
+# that may talk to driver domains) uses a disk served by blkback-acm in the
+# driver domain (blk_t), runs fio with crc32c verification, mkfs.ext4, a
+# read-back and e2fsck; a second, unlabelled disk is denied by acdom and
+# never connects.
+. ./dom0-lib.sh
+require_enforcing
+expect "xl loadpolicy loads the compiled three-tenants policy" xl_ loadpolicy policy/xenpolicy
+cp policy/xacm.rules /tmp/xacm.rules
+acdom --rules /tmp/xacm.rules --audit /tmp/audit.log > /tmp/acdom.log 2>&1 &
+ACDOM=$!
+
+# the driver domain's own disks, served to it by dom0
+dd if=/dev/zero of=/tmp/backing.img bs=1M count=96 2>/dev/null
+dd if=/dev/zero of=/tmp/backing2.img bs=1M count=8 2>/dev/null
+mkdir -p driver-domain/lib
+cp bin/blkback-acm driver-domain/
+for l in xenstore.so.4 xengnttab.so.1 xenevtchn.so.1 xentoolcore.so.1 xentoollog.so.1; do
+    cp /usr/lib/x86_64-linux-gnu/lib$l driver-domain/lib/
+done
+GUEST_EXTRA="${BLKBACK_ARGS:+xacm.blkback=$BLKBACK_ARGS}" GUEST_MEMORY=192 start_guest drv ./driver-domain "seclabel='system_u:system_r:blk_t'" \
+    "disk = [ 'format=raw,vdev=xvda,access=rw,target=/tmp/backing.img', 'format=raw,vdev=xvdb,access=rw,target=/tmp/backing2.img' ]" ||
+    fail "cannot start the driver domain"
+i=0; while ! grep -q 'serving vbds' /var/log/xen/console/guest-drv.log 2>/dev/null && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+DRV=$(domid_of drv)
+if [ -z "$DRV" ] || ! grep -q 'serving vbds' /var/log/xen/console/guest-drv.log; then
+    fail "blkback-acm did not start in the driver domain; its console:"
+    tr -d '\r' < /var/log/xen/console/guest-drv.log | grep -v '^\[' | tail -n 20
+    finish
+    exit 1
+fi
+echo "driver domain $DRV is up"
+# the vbds' params are paths in the driver domain
+expect "xacm-label labels the driver's /dev/xvda bank_a_disk" xacm-label set --path /dev/xvda bank_a_disk
+
+GUEST_FIO=1 GUEST_MEMORY=400 start_guest client ./guest-disk "seclabel='system_u:system_r:enc_t'" \
+    "disk = [ 'backend=drv,format=raw,vdev=xvda,access=rw,target=/dev/xvda', 'backend=drv,format=raw,vdev=xvdb,access=rw,target=/dev/xvdb' ]"
+rc=$?
+[ $rc = 0 ] && pass "xl create of a guest with two disks on the driver domain" || fail "xl create client: $rc"
+CL=$(domid_of client)
+# while the guest runs: acdom's decisions and blkback-acm's reaction
+expect "acdom allows xvda (bank_a_disk on the driver's /dev/xvda)" acm-wait "$DRV" "$CL" 51712 60 allow
+expect "acdom denies the unlabelled xvdb" acm-wait "$DRV" "$CL" 51728 60 deny
+xenstore-read "/xacm/decision/$DRV/$CL/51728"
+i=0
+while [ "$(xenstore-read "/local/domain/$DRV/backend/vbd/$CL/51728/state" 2>/dev/null)" != 6 ] && [ $i -lt 600 ]; do
+    sleep 0.1; i=$((i + 1))
+done
+st=$(xenstore-read "/local/domain/$DRV/backend/vbd/$CL/51728/state" 2>/dev/null)
+[ "$st" = 6 ] && pass "blkback-acm closed the denied xvdb when its frontend tried to connect" ||
+    fail "xvdb backend state $st"
+err=$(xenstore-read "/local/domain/$DRV/backend/vbd/$CL/51728/xacm-error" 2>/dev/null)
+case "$err" in *"denied by acdom: deny-unknown-resource"*) pass "and says why: $err" ;; *) fail "no xacm-error on xvdb: $err" ;; esac
+rc=125
+[ -n "$CL" ] && { wait_guest client 400; rc=$?; }
+[ $rc = 0 ] && pass "through blkback-acm: fio crc32c verify (4k random, 4k and 1M sequential), mkfs, read-back, e2fsck" ||
+    fail "the guest's disk test exited $rc"
+grep -q "GUEST: xvdb present" /var/log/xen/console/guest-client.log &&
+    fail "the guest saw the denied disk" || pass "the guest never saw the denied disk"
+# the data went through the driver domain into dom0's backing file
+marker=$(tr -d '\r' < /var/log/xen/console/guest-client.log | grep -o 'XACM-GUEST-MARKER-[0-9a-f-]*' | head -n1)
+if [ -n "$marker" ] && grep -q "$marker" /tmp/backing.img; then
+    pass "the guest's marker reached the backing file through blkback-acm"
+else
+    fail "the guest's marker is not in the backing file"
+fi
+xl_ destroy drv
+echo "--- driver domain console (blkback-acm):"
+tr -d '\r' < /var/log/xen/console/guest-drv.log | grep -v '^\[' | sed 's/^/  | /' | tail -n 30
+kill "$ACDOM"
+finish
