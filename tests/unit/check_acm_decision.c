@@ -1,5 +1,7 @@
 /* Unit tests of lib/acm_decision.c: the decision node's value. */
 #include <check.h>
+
+#include "check_main.h"
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,17 +108,11 @@ int main(void)
 {
 	Suite *s = suite_create("acm_decision");
 	TCase *tc = tcase_create("decision");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, round_trip);
 	tcase_add_loop_test(tc, rejects_malformed, 0, (int)(sizeof(bad) / sizeof(bad[0])));
 	tcase_add_test(tc, rejects_embedded_nul_and_overlong);
 	tcase_add_test(tc, path_keys_and_labels);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return xacm_check_run(s);
 }

@@ -1,5 +1,7 @@
 /* Unit tests of acdom/audit.c: the hash-chained audit log. */
 #include <check.h>
+
+#include "check_main.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,16 +116,10 @@ int main(void)
 {
 	Suite *s = suite_create("audit");
 	TCase *tc = tcase_create("audit");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, chain_holds_across_reopens);
 	tcase_add_test(tc, detects_tampering);
 	tcase_add_test(tc, empty_log_is_intact);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return xacm_check_run(s);
 }

@@ -1,5 +1,7 @@
 /* Unit tests of blkback-acm/blkif_request.c: validation of copied requests. */
 #include <check.h>
+
+#include "check_main.h"
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -450,8 +452,6 @@ int main(void)
 {
 	Suite *s = suite_create("blkback_request");
 	TCase *tc = tcase_create("parse");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, read_and_write_accepted);
@@ -468,9 +468,5 @@ int main(void)
 	tcase_add_test(tc, indirect_unreadable_list);
 	tcase_add_test(tc, limits_checked);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return xacm_check_run(s);
 }

@@ -2,6 +2,8 @@
  * side is Xen's own ring.h macros (FRONT_RING_*), so both ends use the
  * protocol as published, and blkif_ring.c is checked against it. */
 #include <check.h>
+
+#include "check_main.h"
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -457,8 +459,6 @@ int main(void)
 {
 	Suite *s = suite_create("blkback_ring");
 	TCase *tc = tcase_create("ring");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, normal_flow);
 	tcase_add_test(tc, respond_needs_a_consumed_request);
@@ -472,9 +472,5 @@ int main(void)
 	tcase_add_test(tc, every_bad_request_gets_its_error);
 	tcase_add_test(tc, protocol_node);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return xacm_check_run(s);
 }

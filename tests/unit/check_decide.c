@@ -2,6 +2,8 @@
  * randomized differential test against the naive reference evaluator
  * (ref_decide.c) on generated policies. */
 #include <check.h>
+
+#include "check_main.h"
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -257,17 +259,11 @@ int main(void)
 {
 	Suite *s = suite_create("decide");
 	TCase *tc = tcase_create("decide");
-	SRunner *sr;
-	int failed;
 
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, fixed_cases);
 	tcase_add_test(tc, wall_names_the_conflict);
 	tcase_add_test(tc, differential_against_reference);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return xacm_check_run(s);
 }

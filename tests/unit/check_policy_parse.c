@@ -1,6 +1,8 @@
 /* Unit tests of policy/parse.c: a valid policy, and every grammar and
  * checking error with its position and its advice. */
 #include <check.h>
+
+#include "check_main.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -212,8 +214,6 @@ int main(void)
 {
 	Suite *s = suite_create("policy_parse");
 	TCase *tc = tcase_create("parse");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, valid_policy);
 	tcase_add_test(tc, toolstack_is_implicit);
@@ -223,9 +223,5 @@ int main(void)
 	tcase_add_test(tc, limits);
 	tcase_add_test(tc, never_reads_past_len);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return xacm_check_run(s);
 }

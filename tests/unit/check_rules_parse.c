@@ -1,5 +1,7 @@
 /* Unit tests of acdom/rules_parse.c: the loader of acdom's rules file. */
 #include <check.h>
+
+#include "check_main.h"
 #include <errno.h>
 #include <openssl/evp.h>
 #include <stdio.h>
@@ -174,8 +176,6 @@ int main(void)
 {
 	Suite *s = suite_create("rules_parse");
 	TCase *tc = tcase_create("rules");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, loads_a_valid_file);
 	tcase_add_test(tc, round_trip_from_the_compiler);
@@ -183,9 +183,5 @@ int main(void)
 	tcase_add_test(tc, rejects_bad_headers);
 	tcase_add_test(tc, type_limit);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return xacm_check_run(s);
 }

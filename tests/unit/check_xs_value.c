@@ -1,5 +1,7 @@
 /* Unit tests of lib/xs_value.c: the parsers of untrusted XenStore values. */
 #include <check.h>
+
+#include "check_main.h"
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -88,8 +90,6 @@ int main(void)
 {
 	Suite *s = suite_create("xs_value");
 	TCase *tc = tcase_create("parse");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, accepts_canonical_decimals);
 	tcase_add_test(tc, rejects_non_canonical_spellings);
@@ -97,9 +97,5 @@ int main(void)
 	tcase_add_test(tc, never_reads_past_len);
 	tcase_add_test(tc, domid_and_state_limits);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return xacm_check_run(s);
 }
