@@ -31,6 +31,7 @@
 struct vbd {
 	uint32_t be, fe, devid;
 	bool seen, allowed;
+	bool label_rejected; /* reported once until the label node changes */
 	char fe_label[XACM_NAME_MAX], be_label[XACM_NAME_MAX];
 	char resource[ACM_LABEL_MAX];       /* "-" if unlabelled */
 	char value[ACM_DECISION_VALUE_MAX]; /* the node's value as we wrote it */
@@ -187,6 +188,11 @@ static void resource_label(struct acdom *a, struct vbd *v)
 	if (label == NULL)
 		return;
 	if (!toolstack_only(a, path, &owner)) {
+		if (v->label_rejected) {
+			free(label);
+			return;
+		}
+		v->label_rejected = true;
 		xacm_warn(
 			"ignoring label node %s: owned or writable by domain %u, not the toolstack",
 			path, owner);
@@ -196,6 +202,7 @@ static void resource_label(struct acdom *a, struct vbd *v)
 		      "toolstack\"",
 		      v->fe, v->be, v->devid, owner);
 	} else if (len < ACM_LABEL_MAX && !memchr(label, '\0', len) && acm_label_valid(label)) {
+		v->label_rejected = false;
 		memcpy(v->resource, label, len + 1);
 	}
 	free(label);
