@@ -100,11 +100,15 @@ static void rescan(struct blkb_ctx *ctx)
 }
 
 static const char usage[] =
-	"usage: blkback-acm [--no-acdom] [--max-ring-order N] [--max-indirect N] [--verbose]\n"
+	"usage: blkback-acm [--no-acdom] [--max-ring-order N] [--max-indirect N]\n"
+	"                   [--sector-size 512|4096] [--no-discard] [--verbose]\n"
 	"Serves the vbds whose backend is this domain, from the file or device in\n"
 	"each vbd's \"params\".  A vbd connects only on acdom's allow for it\n"
 	"(" ACM_XS_DECISIONS "/<this domain>/<frontend>/<devid>); --no-acdom serves\n"
-	"without that gate (testing only).  Defaults: ring order 4, 256 indirect segments.\n";
+	"without that gate (testing only).  Defaults: ring order 4, 256 indirect\n"
+	"segments, 512-byte sectors, discard offered (holes in files, BLKDISCARD on\n"
+	"devices).  Stopped or killed, it leaves connected vbds as they are; started\n"
+	"again, it takes them up where the ring says, losing no acknowledged write.\n";
 
 int main(int argc, char **argv)
 {
@@ -112,18 +116,25 @@ int main(int argc, char **argv)
 		{"no-acdom", no_argument, NULL, 'n'},
 		{"max-ring-order", required_argument, NULL, 'r'},
 		{"max-indirect", required_argument, NULL, 'i'},
+		{"sector-size", required_argument, NULL, 's'},
+		{"no-discard", no_argument, NULL, 'd'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	struct blkb_ctx ctx = {
-		.acdom_gate = true, .max_ring_order = 4, .max_indirect_segments = 256};
+		.acdom_gate = true,
+		.max_ring_order = 4,
+		.max_indirect_segments = 256,
+		.sector_size = 512,
+		.discard = true,
+	};
 	enum xacm_log_level level = XACM_LOG_INFO;
 	char path[XACM_XS_PATH_MAX];
 	uint64_t self;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "nr:i:vh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "nr:i:s:dvh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
 			ctx.acdom_gate = false;
@@ -133,6 +144,12 @@ int main(int argc, char **argv)
 			break;
 		case 'i':
 			ctx.max_indirect_segments = (unsigned int)atoi(optarg);
+			break;
+		case 's':
+			ctx.sector_size = (unsigned int)atoi(optarg);
+			break;
+		case 'd':
+			ctx.discard = false;
 			break;
 		case 'v':
 			level = XACM_LOG_DEBUG;
@@ -147,7 +164,8 @@ int main(int argc, char **argv)
 	}
 	xacm_log_open("blkback-acm", level, false);
 	if (optind != argc || ctx.max_ring_order > BLKB_RING_MAX_PAGE_ORDER ||
-	    ctx.max_indirect_segments > BLKB_MAX_INDIRECT_SEGMENTS) {
+	    ctx.max_indirect_segments > BLKB_MAX_INDIRECT_SEGMENTS ||
+	    (ctx.sector_size != 512 && ctx.sector_size != 4096)) {
 		fputs(usage, stderr);
 		return 2;
 	}

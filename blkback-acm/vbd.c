@@ -9,11 +9,19 @@
  *     unmap, Closing (5) then Closed (6);
  *   frontend back at Initialising (1) after Closed: InitWait again.
  * Data moves by grant copy through a private bounce buffer, so no grant is
- * mapped per I/O and nothing is read from shared memory twice. */
+ * mapped per I/O and nothing is read from shared memory twice.
+ *
+ * Restart: a connection survives the daemon.  A new daemon finds the
+ * frontend Connected, maps the same ring and takes up at the ring's
+ * published rsp_prod: requests after it were never answered, so they run
+ * again (reads and writes are idempotent) and nothing acknowledged is lost,
+ * since a write is answered only after pwrite() (and, for a flush,
+ * fdatasync()) returned. */
 #include "vbd.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/falloc.h>
 #include <linux/fs.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -31,7 +39,7 @@
 #include "xs_util.h"
 #include "xs_value.h"
 
-#define SECTOR 512u
+#define SECTOR 512u /* blkif's unit unless feature-large-sector-size */
 #define DIRECT_SEGMENTS BLKIF_MAX_SEGMENTS_PER_REQUEST
 
 static char *read_node(struct vbd *v, const char *dir, const char *node, unsigned int *len)
@@ -119,14 +127,15 @@ static bool copy_segments(struct vbd *v, bool to_frontend)
 {
 	static xengnttab_grant_copy_segment_t segs[BLKB_MAX_INDIRECT_SEGMENTS];
 	const struct blkb_request *r = v->req;
+	const unsigned int unit = v->lim.sector_size;
 	size_t off = 0;
 
 	for (unsigned int i = 0; i < r->nr_segments; i++) {
 		const struct blkif_request_segment *s = &r->seg[i];
-		uint16_t len = (uint16_t)((s->last_sect - s->first_sect + 1) * SECTOR);
+		uint16_t len = (uint16_t)((s->last_sect - s->first_sect + 1) * unit);
 		union xengnttab_copy_ptr frontend = {
 			.foreign = {.ref = s->gref,
-				    .offset = (uint16_t)(s->first_sect * SECTOR),
+				    .offset = (uint16_t)(s->first_sect * unit),
 				    .domid = (uint16_t)v->fe}};
 		union xengnttab_copy_ptr local = {.virt = v->buf + off};
 
@@ -158,13 +167,41 @@ static bool full_io(int fd, bool write, uint8_t *buf, size_t len, off_t off)
 	return true;
 }
 
+/* Give the sectors back to the backing store: a hole in a file, a discard
+ * on a device.  Reads of discarded sectors return zeros on files and
+ * whatever the device returns on devices (discard-zeroes-data is not
+ * offered). */
+static int16_t discard(struct vbd *v, off_t off, off_t len)
+{
+	if (v->is_blkdev) {
+		uint64_t range[2] = {(uint64_t)off, (uint64_t)len};
+
+		if (ioctl(v->fd, BLKDISCARD, range) == 0)
+			return BLKIF_RSP_OKAY;
+	} else if (fallocate(v->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, off, len) == 0) {
+		return BLKIF_RSP_OKAY;
+	}
+	return errno == EOPNOTSUPP ? BLKIF_RSP_EOPNOTSUPP : BLKIF_RSP_ERROR;
+}
+
+/* With a 4096-byte logical sector in 512-byte units (a frontend without
+ * feature-large-sector-size), every transfer must cover whole sectors. */
+static bool aligned(const struct vbd *v, const struct blkb_request *r)
+{
+	const uint64_t per = v->logical_sector / v->lim.sector_size;
+
+	return r->sector_number % per == 0 && r->nr_sectors % per == 0;
+}
+
 /* Perform a validated request; the response status. */
 static int16_t perform(struct vbd *v)
 {
 	const struct blkb_request *r = v->req;
-	size_t bytes = (size_t)r->nr_sectors * SECTOR;
-	off_t off = (off_t)(r->sector_number * SECTOR);
+	size_t bytes = (size_t)r->nr_sectors * v->lim.sector_size;
+	off_t off = (off_t)(r->sector_number * v->lim.sector_size);
 
+	if (!aligned(v, r))
+		return BLKIF_RSP_ERROR;
 	switch (r->op) {
 	case BLKIF_OP_READ:
 		if (!full_io(v->fd, false, v->buf, bytes, off) || !copy_segments(v, true))
@@ -178,6 +215,8 @@ static int16_t perform(struct vbd *v)
 		if (r->op == BLKIF_OP_FLUSH_DISKCACHE && fdatasync(v->fd) != 0)
 			return BLKIF_RSP_ERROR;
 		return BLKIF_RSP_OKAY;
+	case BLKIF_OP_DISCARD:
+		return discard(v, off, (off_t)bytes);
 	default:
 		return BLKIF_RSP_EOPNOTSUPP;
 	}
@@ -211,7 +250,7 @@ static void shut(struct vbd *v, const char *why)
 static int connect(struct vbd *v)
 {
 	uint32_t refs[1u << BLKB_RING_MAX_PAGE_ORDER];
-	uint64_t order = 0, port, ref;
+	uint64_t order = 0, port, ref, large = 0;
 	unsigned int len;
 	char *proto;
 	int rc;
@@ -234,20 +273,33 @@ static int connect(struct vbd *v)
 	free(proto);
 	if (rc)
 		return rc;
+	/* blkif.h: sector quantities are in sector-size units only if the
+	 * frontend says so; Linux's blkfront keeps 512-byte units. */
+	if (read_uint(v, v->fe_path, "feature-large-sector-size", 1, &large) == -ERANGE)
+		return -EINVAL;
+	v->lim.sector_size = large ? v->logical_sector : SECTOR;
+	v->lim.nr_sectors = v->bytes / v->lim.sector_size;
+	/* "sectors" in the same unit (Linux blkback does so for 512-unit fronts) */
+	if (!write_node(v, "sectors", "%llu", (unsigned long long)v->lim.nr_sectors))
+		return -EIO;
 	v->ring_area = xengnttab_map_domain_grant_refs(v->ctx->gt, v->ring_pages, v->fe, refs,
 						       PROT_READ | PROT_WRITE);
 	if (v->ring_area == NULL)
 		return -errno;
 	v->evtchn = xenevtchn_open(NULL, 0);
 	rc = v->evtchn ? xenevtchn_bind_interdomain(v->evtchn, v->fe, (evtchn_port_t)port) : -1;
+	/* A fresh ring has rsp_prod 0; after a daemon restart, requests past the
+	 * published rsp_prod are the unanswered ones (see the top). */
 	if (rc < 0 ||
-	    blkb_ring_attach(&v->ring, v->ring_area, (unsigned int)order, v->ctx->max_ring_order)) {
+	    blkb_ring_attach_at(&v->ring, v->ring_area, (unsigned int)order, v->ctx->max_ring_order,
+				__atomic_load_n(&((blkif_sring_t *)v->ring_area)->rsp_prod,
+						__ATOMIC_RELAXED))) {
 		disconnect(v);
 		return -EIO;
 	}
 	v->port = (evtchn_port_t)rc;
-	xacm_info("vbd %u/%u: connected, %u ring page(s), event channel %u", v->fe, v->devid,
-		  v->ring_pages, v->port);
+	xacm_info("vbd %u/%u: connected, %u ring page(s), event channel %u, starting at %u", v->fe,
+		  v->devid, v->ring_pages, v->port, v->ring.req_cons);
 	return 0;
 }
 
@@ -380,16 +432,20 @@ struct vbd *vbd_open(struct blkb_ctx *ctx, uint32_t fe, uint32_t devid)
 		xacm_err("vbd %u/%u: cannot open %s: %s", fe, devid, params, strerror(errno));
 		goto fail;
 	}
-	if (S_ISBLK(st.st_mode)) {
+	v->is_blkdev = S_ISBLK(st.st_mode);
+	if (v->is_blkdev) {
 		if (ioctl(v->fd, BLKGETSIZE64, &bytes) != 0)
 			goto fail;
 	} else {
 		bytes = (uint64_t)st.st_size;
 	}
-	v->lim.nr_sectors = bytes / SECTOR;
-	v->lim.sector_size = SECTOR;
+	v->logical_sector = ctx->sector_size;
+	v->bytes = bytes - bytes % v->logical_sector; /* whole logical sectors */
+	v->lim.sector_size = SECTOR;                  /* until the frontend says otherwise */
+	v->lim.nr_sectors = v->bytes / SECTOR;
 	v->lim.max_indirect_segments = ctx->max_indirect_segments;
 	v->lim.flush = true;
+	v->lim.discard = ctx->discard && !v->lim.readonly;
 	if (blkb_limits_check(&v->lim) ||
 	    posix_memalign((void **)&v->buf, 4096,
 			   (size_t)BLKB_PAGE_SIZE * (ctx->max_indirect_segments > DIRECT_SEGMENTS
@@ -400,14 +456,19 @@ struct vbd *vbd_open(struct blkb_ctx *ctx, uint32_t fe, uint32_t devid)
 	if (!write_node(v, "feature-flush-cache", "1") ||
 	    !write_node(v, "feature-max-indirect-segments", "%u", ctx->max_indirect_segments) ||
 	    !write_node(v, "max-ring-page-order", "%u", ctx->max_ring_order) ||
-	    !write_node(v, "sectors", "%llu", (unsigned long long)v->lim.nr_sectors) ||
-	    !write_node(v, "sector-size", "%u", SECTOR) ||
-	    !write_node(v, "physical-sector-size", "%u", SECTOR) ||
+	    !write_node(v, "sectors", "%llu", (unsigned long long)(v->bytes / SECTOR)) ||
+	    !write_node(v, "sector-size", "%u", v->logical_sector) ||
+	    !write_node(v, "physical-sector-size", "%u", v->logical_sector) ||
+	    !write_node(v, "feature-discard", "%u", v->lim.discard ? 1u : 0u) ||
+	    (v->lim.discard &&
+	     (!write_node(v, "discard-granularity", "%u", v->logical_sector) ||
+	      !write_node(v, "discard-alignment", "0") || !write_node(v, "discard-secure", "0"))) ||
 	    !write_node(v, "info", "%u", v->lim.readonly ? 4u /* VDISK_READONLY */ : 0u) ||
 	    !write_node(v, "hotplug-status", "connected"))
 		goto fail;
-	xacm_info("vbd %u/%u: serving %s (%llu sectors%s)", fe, devid, params,
-		  (unsigned long long)v->lim.nr_sectors, v->lim.readonly ? ", read-only" : "");
+	xacm_info("vbd %u/%u: serving %s (%llu bytes, %u-byte sectors%s%s)", fe, devid, params,
+		  (unsigned long long)v->bytes, v->logical_sector,
+		  v->lim.readonly ? ", read-only" : "", v->lim.discard ? ", discard" : "");
 	free(params);
 	free(fe_path);
 	free(mode);

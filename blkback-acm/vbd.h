@@ -23,6 +23,8 @@ struct blkb_ctx {
 	bool acdom_gate; /* connect only on acdom's allow */
 	unsigned int max_ring_order;
 	unsigned int max_indirect_segments;
+	unsigned int sector_size; /* logical sector offered: 512 or 4096 */
+	bool discard;             /* offer feature-discard */
 };
 
 struct vbd {
@@ -30,9 +32,12 @@ struct vbd {
 	uint32_t fe, devid;
 	char be_path[256], fe_path[256];
 	int fd; /* the backing file or device */
-	struct blkb_limits lim;
-	int be_state;    /* the XenbusState we last wrote */
-	void *ring_area; /* mapped ring pages, or NULL */
+	bool is_blkdev;
+	uint64_t bytes;              /* size served: whole logical sectors */
+	unsigned int logical_sector; /* sector-size written to XenStore */
+	struct blkb_limits lim;      /* lim.sector_size: the ring's unit (connect) */
+	int be_state;                /* the XenbusState we last wrote */
+	void *ring_area;             /* mapped ring pages, or NULL */
 	unsigned int ring_pages;
 	struct blkb_ring ring;
 	xenevtchn_handle *evtchn; /* own handle: its fd is per vbd */

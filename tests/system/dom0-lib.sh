@@ -138,3 +138,35 @@ run_guest() {
 guest_result() {
     tr -d '\r' < "/var/log/xen/console/guest-$1.log" 2>/dev/null | grep "^RESULT $2 " | tail -n 1
 }
+
+# start_blkback_domain NAME IMG... : a driver domain (blk_t) running
+# blkback-acm, whose own disks xvda, xvdb... are the dom0 files IMG...
+# (served by dom0's kernel blkback).  BLKBACK_ARGS (comma-separated
+# blkback-acm options) and KILL_EVERY (seconds; the restart test) go to the
+# driver domain's command line.  Sets DRV to its domid; fails (after
+# printing its console) unless blkback-acm came up.
+start_blkback_domain() {
+    name=$1; shift
+    mkdir -p driver-domain/lib
+    cp bin/blkback-acm driver-domain/
+    for l in xenstore.so.4 xengnttab.so.1 xenevtchn.so.1 xentoolcore.so.1 xentoollog.so.1; do
+        cp /usr/lib/x86_64-linux-gnu/lib$l driver-domain/lib/
+    done
+    disks="" letter=a
+    for img in "$@"; do
+        disks="$disks${disks:+, }'format=raw,vdev=xvd$letter,access=rw,target=$img'"
+        letter=$(echo $letter | tr a-y b-z)
+    done
+    GUEST_EXTRA="${BLKBACK_ARGS:+xacm.blkback=$BLKBACK_ARGS} ${KILL_EVERY:+xacm.kill-every=$KILL_EVERY}" \
+        GUEST_MEMORY=192 start_guest "$name" ./driver-domain "seclabel='system_u:system_r:blk_t'" \
+        "disk = [ $disks ]" || return 1
+    log=/var/log/xen/console/guest-$name.log
+    i=0; while ! grep -q 'serving vbds' "$log" 2>/dev/null && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+    DRV=$(domid_of "$name")
+    if [ -z "$DRV" ] || ! grep -q 'serving vbds' "$log"; then
+        echo "blkback-acm did not start in the driver domain $name; its console:"
+        tr -d '\r' < "$log" | grep -v '^\[' | tail -n 20
+        return 1
+    fi
+    echo "driver domain $name ($DRV) is up"
+}

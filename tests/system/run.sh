@@ -26,6 +26,7 @@ boot() {
     out=$(mktemp)
     set +e
     "$HERE/../testbed/run-in-dom0" --payload "$PAYLOAD" --timeout 600 \
+        --log "${XACM_CACHE:-/var/cache/xacm}/logs/${sel[0]%.sh}.$$.log" \
         ${xen_args:+--xen-args "$xen_args"} -- sh ./dom0-suite.sh "${sel[@]}" 2>&1 | tee "$out"
     set -e
     for t in "${sel[@]}"; do
@@ -41,9 +42,8 @@ boot() {
 boot "" t-xen-libs.sh t-guest-disk.sh
 boot "" t-policy.sh
 boot "" t-acdom.sh
-# t-blkback.sh is not run by default yet: see docs/blkback-acm.md, "Known problems".
-# Run it by hand: tests/system/run.sh BUILD t-blkback.sh
-if [[ "$ONLY" == *" t-blkback.sh "* ]]; then boot "" t-blkback.sh; fi
+boot "" t-blkback.sh
+boot "" t-blkback-restart.sh
 # The enforcement lock: every downgrade option, over two boots.
 boot "xsm=dummy flask=disabled" t-enforcement-lock.sh
 boot "xsm=silo flask=permissive" t-enforcement-lock.sh

@@ -66,6 +66,24 @@ xenstore-read /xacm/decision/0/$GA/$XVDC | grep -q 'resource=- .*reason=deny-unk
 grep -q "\"event\":\"label-rejected\",\"fe\":$GA,\"be\":0,\"devid\":$XVDC,\"owner\":$GA" $AUDIT &&
     pass "the audit log reports the rejected label node" || fail "no label-rejected record"
 
+# 5b. the same with a driver-domain backend, which owns the label node: a
+#     driver domain (blk_t) runs blkback-acm, which only has to reach InitWait.
+dd if=/dev/zero of=/tmp/d.img bs=1M count=4 2>/dev/null
+start_blkback_domain drv /tmp/d.img || fail "no driver domain"
+xacm-label set --path /dev/xvda bank_a_disk
+key=$(printf '%s' /dev/xvda | od -An -tx1 | tr -d ' \n')
+xenstore-chmod "/xacm/label/path/$key" "n$DRV"
+XVDD=51760
+xl_ block-attach ga "backend=drv,format=raw,vdev=xvdd,access=rw,target=/dev/xvda" ||
+    fail "block-attach with the driver domain as backend"
+expect "a vbd whose label node its driver-domain backend owns is denied" acm-wait "$DRV" "$GA" $XVDD 30 deny
+xenstore-read "/xacm/decision/$DRV/$GA/$XVDD" | grep -q 'resource=- .*reason=deny-unknown-resource' &&
+    pass "the backend-owned label was ignored" || fail "$(xenstore-read /xacm/decision/$DRV/$GA/$XVDD)"
+grep -q "\"event\":\"label-rejected\",\"fe\":$GA,\"be\":$DRV,\"devid\":$XVDD,\"owner\":$DRV" $AUDIT &&
+    pass "the audit log reports the label node owned by the backend" ||
+    { fail "no label-rejected record for the backend"; grep label-rejected $AUDIT | cut -c 76-; }
+# (the driver domain stays up: destroying it while it backs ga's xvdd hangs xl)
+
 # 6. a volume's identity wins over its path: a trusted backend (dom0 here)
 #    publishes the UUID of xvdb's volume, which is labelled bank_a_disk.
 U=0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0

@@ -15,23 +15,7 @@ ACDOM=$!
 # the driver domain's own disks, served to it by dom0
 dd if=/dev/zero of=/tmp/backing.img bs=1M count=96 2>/dev/null
 dd if=/dev/zero of=/tmp/backing2.img bs=1M count=8 2>/dev/null
-mkdir -p driver-domain/lib
-cp bin/blkback-acm driver-domain/
-for l in xenstore.so.4 xengnttab.so.1 xenevtchn.so.1 xentoolcore.so.1 xentoollog.so.1; do
-    cp /usr/lib/x86_64-linux-gnu/lib$l driver-domain/lib/
-done
-GUEST_EXTRA="${BLKBACK_ARGS:+xacm.blkback=$BLKBACK_ARGS}" GUEST_MEMORY=192 start_guest drv ./driver-domain "seclabel='system_u:system_r:blk_t'" \
-    "disk = [ 'format=raw,vdev=xvda,access=rw,target=/tmp/backing.img', 'format=raw,vdev=xvdb,access=rw,target=/tmp/backing2.img' ]" ||
-    fail "cannot start the driver domain"
-i=0; while ! grep -q 'serving vbds' /var/log/xen/console/guest-drv.log 2>/dev/null && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
-DRV=$(domid_of drv)
-if [ -z "$DRV" ] || ! grep -q 'serving vbds' /var/log/xen/console/guest-drv.log; then
-    fail "blkback-acm did not start in the driver domain; its console:"
-    tr -d '\r' < /var/log/xen/console/guest-drv.log | grep -v '^\[' | tail -n 20
-    finish
-    exit 1
-fi
-echo "driver domain $DRV is up"
+start_blkback_domain drv /tmp/backing.img /tmp/backing2.img || { fail "no driver domain"; finish; exit 1; }
 # the vbds' params are paths in the driver domain
 expect "xacm-label labels the driver's /dev/xvda bank_a_disk" xacm-label set --path /dev/xvda bank_a_disk
 

@@ -2,7 +2,27 @@
 # Runs in the driver domain of t-blkback.sh: blkback-acm serves the vbds
 # whose backend is this domain, until dom0 destroys the domain.  The guest
 # image has glibc but no Xen libraries: t-blkback.sh puts them in ./lib.
+#   xacm.blkback=OPT,OPT...  options for blkback-acm
+#   xacm.kill-every=SEC      SIGKILL blkback-acm every SEC seconds and start
+#                            it again (the restart test); each kill is logged
+args=$(sed -n "s/.*xacm.blkback=\([^ ]*\).*/\1/p" /proc/cmdline | tr , " ")
+every=$(sed -n "s/.*xacm.kill-every=\([0-9]*\).*/\1/p" /proc/cmdline)
 echo "GUEST: driver domain up; starting blkback-acm"
-LD_LIBRARY_PATH=$PWD/lib ./blkback-acm $(sed -n "s/.*xacm.blkback=\([^ ]*\).*/\1/p" /proc/cmdline | tr , " ") 2>&1
-echo "GUEST: blkback-acm exited $?"
-exit 1
+export LD_LIBRARY_PATH=$PWD/lib
+if [ -z "$every" ]; then
+    # shellcheck disable=SC2086 # word splitting is wanted
+    ./blkback-acm $args 2>&1
+    echo "GUEST: blkback-acm exited $?"
+    exit 1
+fi
+n=0
+while :; do
+    # shellcheck disable=SC2086
+    ./blkback-acm $args 2>&1 &
+    pid=$!
+    sleep "$every"
+    kill -9 "$pid" 2>/dev/null || { echo "GUEST: blkback-acm died by itself"; exit 1; }
+    wait "$pid" 2>/dev/null
+    n=$((n + 1))
+    echo "GUEST: killed blkback-acm with SIGKILL ($n), starting it again"
+done

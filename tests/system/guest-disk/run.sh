@@ -5,7 +5,7 @@ fail=0
 step() { echo "GUEST: $*"; }
 i=0; while [ ! -b /dev/xvda ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 [ -b /dev/xvda ] || { step "no /dev/xvda"; exit 1; }
-step "xvda has $(cat /sys/block/xvda/size) sectors"
+step "xvda has $(cat /sys/block/xvda/size) sectors, logical block size $(cat /sys/block/xvda/queue/logical_block_size)"
 
 # 1. raw I/O with data verification: fio writes, then re-reads and checks crc32c
 [ -b /dev/xvdb ] && step "xvdb present"
@@ -17,6 +17,21 @@ for job in randwrite:4k write:4k write:1M; do
     rc=$?
     if [ $rc = 0 ]; then step "fio $rw $bs with crc32c verify: ok"; else step "fio $rw $bs FAILED ($rc)"; cat /tmp/fio.out; fail=1; fi
 done
+
+# 1b. discard, where the backend offers it: the discarded range is accepted
+#     and the data around it survives
+if [ "$(cat /sys/block/xvda/queue/discard_max_bytes)" -gt 0 ]; then
+    dd if=/dev/urandom of=/tmp/edge bs=64k count=1 2>/dev/null
+    dd if=/tmp/edge of=/dev/xvda bs=64k seek=16 oflag=direct 2>/dev/null
+    if blkdiscard -o 0 -l 1048576 /dev/xvda &&
+        dd if=/dev/xvda bs=64k skip=16 count=1 iflag=direct 2>/dev/null | cmp -s - /tmp/edge; then
+        step "discard ok (1 MiB discarded, the data after it intact)"
+    else
+        step "discard FAILED"; fail=1
+    fi
+else
+    step "no discard offered"
+fi
 
 # 2. a file system: mkfs, write, read back, fsck
 mkfs.ext4 -q -F /dev/xvda || { step "mkfs.ext4 FAILED"; exit 1; }

@@ -1,0 +1,42 @@
+#!/bin/sh
+# blkback-acm killed with SIGKILL and started again, over and over, while a
+# Linux PV guest runs its verifying disk test through it: no acknowledged
+# write may be lost (fio crc32c verify, a file read back, e2fsck).  The
+# driver domain offers 4096-byte sectors and discard here, so the guest's
+# disk test covers those too.  FLASK enforces; acdom allows the vbd.
+. ./dom0-lib.sh
+require_enforcing
+expect "xl loadpolicy loads the compiled three-tenants policy" xl_ loadpolicy policy/xenpolicy
+cp policy/xacm.rules /tmp/xacm.rules
+acdom --rules /tmp/xacm.rules --audit /tmp/audit.log > /tmp/acdom.log 2>&1 &
+ACDOM=$!
+dd if=/dev/zero of=/tmp/backing.img bs=1M count=96 2>/dev/null
+BLKBACK_ARGS=--sector-size,4096 KILL_EVERY=12 start_blkback_domain drv /tmp/backing.img ||
+    { fail "no driver domain"; finish; exit 1; }
+xacm-label set --path /dev/xvda bank_a_disk
+drvlog=/var/log/xen/console/guest-drv.log
+kills() { tr -d '\r' < $drvlog | grep -c 'killed blkback-acm with SIGKILL'; }
+
+GUEST_FIO=1 GUEST_MEMORY=400 start_guest client ./guest-disk "seclabel='system_u:system_r:enc_t'" \
+    "disk = [ 'backend=drv,format=raw,vdev=xvda,access=rw,target=/dev/xvda' ]" ||
+    fail "xl create client"
+before=$(kills)
+wait_guest client 600
+rc=$?
+after=$(kills)
+[ $rc = 0 ] && pass "through a blkback-acm killed and restarted under load: fio crc32c verify, mkfs, read-back, e2fsck" ||
+    fail "the guest's disk test exited $rc"
+[ $((after - before)) -ge 2 ] && pass "blkback-acm was killed $((after - before)) times while the guest's test ran" ||
+    fail "blkback-acm was killed only $((after - before)) times during the guest's test"
+tr -d '\r' < $drvlog | grep -q 'connected, .* starting at [1-9]' &&
+    pass "a restarted blkback-acm took up a ring in use (not at index 0)" ||
+    fail "no restarted connection took up a ring in use"
+log=/var/log/xen/console/guest-client.log
+grep -q 'logical block size 4096' $log && pass "the guest sees 4096-byte sectors" ||
+    fail "the guest does not see 4096-byte sectors"
+grep -q 'GUEST: discard ok' $log && pass "discard through blkback-acm works" || fail "discard"
+xl_ destroy drv
+echo "--- driver domain console (blkback-acm):"
+tr -d '\r' < $drvlog | grep -v '^\[' | sed 's/^/  | /' | tail -n 20
+kill "$ACDOM"
+finish
