@@ -83,11 +83,12 @@ static int file_store(void *ctx, const uint8_t buf[static ENCDOM_ANCHOR_LEN])
 	char dir[4096];
 	int fd, created = 1, rc, ok;
 
-	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0 && errno == EEXIST) {
+	/* Usually the file exists: one open per update. */
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd >= 0)
 		created = 0;
-		fd = open(path, O_RDWR | O_CLOEXEC);
-	}
+	else if (errno == ENOENT)
+		fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return ENCDOM_ERR_IO;
 	rc = read_slots(fd, f);
