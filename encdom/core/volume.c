@@ -18,6 +18,7 @@
 #define LEASE ((uint64_t)1 << 16) /* counters per durable lease */
 #define BATCH 32u                 /* blocks per I/O batch, and queued writes */
 #define EPB VOL_JENT_PER_BLOCK
+#define GAP 8u /* checkpoint: unchanged 512-byte units a run may bridge */
 
 struct encdom_vol {
 	struct vol_layout l;
@@ -270,11 +271,16 @@ static int checkpoint(struct encdom_vol *v, uint64_t upto)
 		uint64_t off =
 			node ? v->l.tree_off + (u - nc) * VOL_CHUNK : v->l.meta_off + u * VOL_CHUNK;
 
-		for (j = i + 1; j < v->nplace && v->plist[j] == v->plist[j - 1] + 1 &&
-				(v->plist[j] >= nc) == node && j - i < 512;
+		/* A run may bridge gaps of up to GAP units: they hold the
+		 * committed state too, and rewriting them costs less than a
+		 * system call. */
+		uint64_t end = u + 1;
+
+		for (j = i + 1; j < v->nplace && v->plist[j] - (end - 1) <= GAP + 1 &&
+				(v->plist[j] >= nc) == node && v->plist[j] - u < 512;
 		     j++)
-			;
-		rc = put(v, src, (j - i) * VOL_CHUNK, off);
+			end = v->plist[j] + 1;
+		rc = put(v, src, (end - u) * VOL_CHUNK, off);
 	}
 	for (uint64_t i = 0; i < v->nplace; i++)
 		v->place[v->plist[i]] = 0;
