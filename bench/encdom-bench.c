@@ -123,7 +123,8 @@ int main(int argc, char **argv)
 	memset(key, 7, sizeof(key));
 	for (size_t i = 0; i < (1 << 20); i++)
 		buf[i] = (uint8_t)(i * 131);
-	encdom_anchor_file(&a, apath);
+	/* The kept-open file anchor, as a long-lived volume would use. */
+	check(encdom_anchor_file_open(&a, apath), "anchor");
 	if (argc > 4 && strcmp(argv[4], "mem") == 0) {
 		if (vol_layout_init(&l, nb, vol_default_jblocks(nb)) != 0)
 			return 1;
@@ -200,6 +201,7 @@ int main(int argc, char **argv)
 	}
 	printf("flush_every %u\n", every);
 	check(encdom_close(v), "close");
+	encdom_anchor_file_close(&a);
 	arity((nb + 15) / 16);
 	unlink(path);
 	unlink(apath);

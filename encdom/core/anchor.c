@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -75,36 +76,26 @@ static int file_load(void *ctx, uint8_t buf[static ENCDOM_ANCHOR_LEN])
 	return 0;
 }
 
-static int file_store(void *ctx, const uint8_t buf[static ENCDOM_ANCHOR_LEN])
+/* Open the anchor file for update, creating it if missing. */
+static int open_rw(const char *path, int *created)
 {
-	const char *path = ctx;
-	uint8_t f[2 * SLOT], *s;
-	uint64_t gen;
-	char dir[4096];
-	int fd, created = 1, rc, ok;
+	/* Usually the file exists: one open per update. */
+	int fd = open(path, O_RDWR | O_CLOEXEC);
 
-	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0 && errno == EEXIST) {
-		created = 0;
-		fd = open(path, O_RDWR | O_CLOEXEC);
+	*created = 0;
+	if (fd < 0 && errno == ENOENT) {
+		fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		*created = fd >= 0;
 	}
-	if (fd < 0)
-		return ENCDOM_ERR_IO;
-	rc = read_slots(fd, f);
-	if (rc == 0) {
-		s = f + (newest(f, &gen) == 0 ? SLOT : 0);
-		memset(s, 0, SLOT);
-		memcpy(s, buf, ENCDOM_ANCHOR_LEN);
-		vol_put64(s + GEN_OFF, gen + 1);
-		xc_sha256(s, SUM_OFF, s + SUM_OFF);
-		ok = pwrite(fd, s, SLOT, s - f) == (ssize_t)SLOT && fdatasync(fd) == 0;
-		rc = ok ? 0 : ENCDOM_ERR_IO;
-	}
-	if (close(fd) != 0)
-		rc = ENCDOM_ERR_IO;
-	if (rc != 0 || !created)
-		return rc;
-	/* A new file: make its directory entry durable too. */
+	return fd;
+}
+
+/* A new file: make its directory entry durable too. */
+static int sync_dir(const char *path)
+{
+	char dir[4096];
+	int fd, ok;
+
 	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir))
 		return ENCDOM_ERR_INVAL;
 	fd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -113,6 +104,110 @@ static int file_store(void *ctx, const uint8_t buf[static ENCDOM_ANCHOR_LEN])
 	ok = fsync(fd) == 0;
 	close(fd);
 	return ok ? 0 : ENCDOM_ERR_IO;
+}
+
+/* Write buf, generation gen + 1, to the slot not holding the newest record
+ * (best: that slot, or -1), durably. */
+static int put_slot(int fd, int best, uint64_t gen, const uint8_t buf[static ENCDOM_ANCHOR_LEN])
+{
+	uint8_t s[SLOT];
+
+	memset(s, 0, SLOT);
+	memcpy(s, buf, ENCDOM_ANCHOR_LEN);
+	vol_put64(s + GEN_OFF, gen + 1);
+	xc_sha256(s, SUM_OFF, s + SUM_OFF);
+	return pwrite(fd, s, SLOT, best == 0 ? SLOT : 0) == (ssize_t)SLOT && fdatasync(fd) == 0
+		       ? 0
+		       : ENCDOM_ERR_IO;
+}
+
+static int file_store(void *ctx, const uint8_t buf[static ENCDOM_ANCHOR_LEN])
+{
+	const char *path = ctx;
+	uint8_t f[2 * SLOT];
+	uint64_t gen;
+	int created, rc, fd = open_rw(path, &created);
+
+	if (fd < 0)
+		return ENCDOM_ERR_IO;
+	rc = read_slots(fd, f);
+	if (rc == 0) {
+		int best = newest(f, &gen);
+
+		rc = put_slot(fd, best, gen, buf);
+	}
+	if (close(fd) != 0)
+		rc = ENCDOM_ERR_IO;
+	return rc != 0 || !created ? rc : sync_dir(path);
+}
+
+/* The kept-open variant: the descriptor and the newest slot are remembered
+ * between updates (re-read after a failed update or a load), so an update
+ * is one hash, one pwrite and one fdatasync. */
+struct afile {
+	const char *path;
+	int fd;   /* -1: not open yet */
+	int best; /* slot holding the newest record; -1: not known */
+	uint64_t gen;
+};
+
+static int afile_load(void *ctx, uint8_t buf[static ENCDOM_ANCHOR_LEN])
+{
+	struct afile *a = ctx;
+
+	a->best = -1;
+	return file_load((void *)(uintptr_t)a->path, buf);
+}
+
+static int afile_store(void *ctx, const uint8_t buf[static ENCDOM_ANCHOR_LEN])
+{
+	struct afile *a = ctx;
+	uint8_t f[2 * SLOT];
+	int created = 0, rc = 0;
+
+	if (a->fd < 0 && (a->fd = open_rw(a->path, &created)) < 0)
+		return ENCDOM_ERR_IO;
+	if (a->best < 0) {
+		rc = read_slots(a->fd, f);
+		if (rc == 0)
+			a->best = newest(f, &a->gen);
+	}
+	if (rc == 0)
+		rc = put_slot(a->fd, a->best, a->gen, buf);
+	if (rc == 0 && created)
+		rc = sync_dir(a->path);
+	if (rc != 0) {
+		a->best = -1;
+		return rc;
+	}
+	a->best = a->best == 0 ? 1 : 0;
+	a->gen++;
+	return 0;
+}
+
+int encdom_anchor_file_open(struct encdom_anchor *a, const char *path)
+{
+	struct afile *f = calloc(1, sizeof(*f));
+
+	if (f == NULL)
+		return ENCDOM_ERR_NOMEM;
+	f->path = path;
+	f->fd = -1;
+	f->best = -1;
+	a->load = afile_load;
+	a->store = afile_store;
+	a->ctx = f;
+	return 0;
+}
+
+void encdom_anchor_file_close(struct encdom_anchor *a)
+{
+	struct afile *f = a->ctx;
+
+	if (f != NULL && f->fd >= 0)
+		close(f->fd);
+	free(f);
+	a->ctx = NULL;
 }
 
 void encdom_anchor_file(struct encdom_anchor *a, const char *path)

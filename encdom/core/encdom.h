@@ -45,9 +45,16 @@ struct encdom_anchor {
 	int (*store)(void *ctx, const uint8_t buf[static ENCDOM_ANCHOR_LEN]);
 	void *ctx;
 };
-/* Default anchor: a file on the trusted domain's own storage, replaced
- * atomically (write temporary, fsync, rename, fsync directory). */
+/* Default anchor: a file on the trusted domain's own storage, two slots
+ * written alternately in place, fdatasync per update (see anchor.c). */
 void encdom_anchor_file(struct encdom_anchor *a, const char *path);
+/* The same file anchor, kept open between updates (one hash, one pwrite
+ * and one fdatasync per update instead of opening and re-reading the
+ * file): for a long-lived volume.  Only this process may write the file
+ * meanwhile.  0 or ENCDOM_ERR_NOMEM; release with
+ * encdom_anchor_file_close() after the last volume using it is closed. */
+int encdom_anchor_file_open(struct encdom_anchor *a, const char *path) ENCDOM_WUR;
+void encdom_anchor_file_close(struct encdom_anchor *a);
 
 /* A replica: any byte-addressed store (the default is a file or block
  * device; the Xen front end will be another).  read returns 0,

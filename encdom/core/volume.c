@@ -16,8 +16,9 @@
 #include <unistd.h>
 
 #define LEASE ((uint64_t)1 << 16) /* counters per durable lease */
-#define BATCH 32u                 /* blocks per I/O batch */
+#define BATCH 32u                 /* blocks per I/O batch, and queued writes */
 #define EPB VOL_JENT_PER_BLOCK
+#define GAP 8u /* checkpoint: unchanged 512-byte units a run may bridge */
 
 struct encdom_vol {
 	struct vol_layout l;
@@ -42,6 +43,12 @@ struct encdom_vol {
 	encdom_hook hook;
 	void *hook_ctx;
 	uint64_t repaired, recovered, bad_chunks;
+	/* Sealed writes not yet on the replicas (see drain()): their entries
+	 * (block, counter, tag) and ciphertexts, in the order written. */
+	struct vol_jentry wq[BATCH];
+	uint32_t nwq;
+	int draining;
+	uint8_t wct[BATCH * ENCDOM_BLOCK];
 	uint8_t jbuf[ENCDOM_BLOCK];
 	uint8_t ct[BATCH * ENCDOM_BLOCK];
 	uint8_t pt[ENCDOM_BLOCK];
@@ -264,11 +271,16 @@ static int checkpoint(struct encdom_vol *v, uint64_t upto)
 		uint64_t off =
 			node ? v->l.tree_off + (u - nc) * VOL_CHUNK : v->l.meta_off + u * VOL_CHUNK;
 
-		for (j = i + 1; j < v->nplace && v->plist[j] == v->plist[j - 1] + 1 &&
-				(v->plist[j] >= nc) == node && j - i < 512;
+		/* A run may bridge gaps of up to GAP units: they hold the
+		 * committed state too, and rewriting them costs less than a
+		 * system call. */
+		uint64_t end = u + 1;
+
+		for (j = i + 1; j < v->nplace && v->plist[j] - (end - 1) <= GAP + 1 &&
+				(v->plist[j] >= nc) == node && v->plist[j] - u < 512;
 		     j++)
-			;
-		rc = put(v, src, (j - i) * VOL_CHUNK, off);
+			end = v->plist[j] + 1;
+		rc = put(v, src, (end - u) * VOL_CHUNK, off);
 	}
 	for (uint64_t i = 0; i < v->nplace; i++)
 		v->place[v->plist[i]] = 0;
@@ -286,7 +298,10 @@ static void to_place(struct encdom_vol *v, uint64_t unit)
 	}
 }
 
-/* Data writes are complete (synchronous pwrite) and their journal entries
+static int drain(struct encdom_vol *v);
+
+/* Queued writes are drained first (entries, then data). Data writes are
+ * then complete (synchronous pwrite) and their journal entries
  * were written before them.  Order: commit block -> one backend flush ->
  * anchor -> acknowledge.  The records go in place lazily, when the journal
  * is half full (or at close), see checkpoint(). */
@@ -299,12 +314,21 @@ static int commit(struct encdom_vol *v, int force)
 
 	if (v->broken)
 		return say(v->err, ENCDOM_ERR_IO, "volume failed earlier; reopen it");
-	if (v->readonly || (!v->dirty && !force))
+	if (v->readonly)
+		return 0;
+	if (!v->draining && (rc = drain(v)) != 0)
+		return rc;
+	if (!v->dirty && !force)
 		return 0;
 	merkle_update(&v->m);
 	c.seq++;
 	memcpy(c.root, m->root, 32);
 	c.ctr_commit = v->next_ctr;
+	/* Writes still queued (a commit made from drain() to free the journal)
+	 * go out after this commit: recovery must accept their counters. */
+	for (uint32_t i = 0; i < v->nwq; i++)
+		if (v->wq[i].rec.counter < c.ctr_commit)
+			c.ctr_commit = v->wq[i].rec.counter;
 	c.lease_hwm = v->lease_hwm;
 	c.commit_jpos = v->jpos;
 	c.ckpt_jpos = v->pending_ckpt;
@@ -362,17 +386,19 @@ static int journal_append(struct encdom_vol *v, const struct vol_jentry *e, uint
 		uint64_t off = v->l.journal_off + (b % v->l.jblocks) * ENCDOM_BLOCK;
 		int rc;
 
-		if (b != v->jcur) {
+		int fresh = b != v->jcur;
+
+		if (fresh) { /* a new block goes out whole, with its entries */
 			vol_journal_init(v->jbuf, v->uuid, b);
-			rc = put(v, v->jbuf, ENCDOM_BLOCK, off);
-			if (rc != 0)
-				return rc;
 			v->jcur = b;
 		}
 		for (; i < n && slot < EPB; i++, slot++)
 			vol_jentry_encode(&e[i], v->jbuf + VOL_JHDR + slot * VOL_JENT);
-		rc = put(v, v->jbuf + VOL_JHDR + slot0 * VOL_JENT, (slot - slot0) * VOL_JENT,
-			 off + VOL_JHDR + slot0 * VOL_JENT);
+		if (fresh)
+			rc = put(v, v->jbuf, ENCDOM_BLOCK, off);
+		else
+			rc = put(v, v->jbuf + VOL_JHDR + slot0 * VOL_JENT,
+				 (slot - slot0) * VOL_JENT, off + VOL_JHDR + slot0 * VOL_JENT);
 		if (rc != 0)
 			return rc;
 		v->jpos += slot - slot0;
@@ -381,37 +407,82 @@ static int journal_append(struct encdom_vol *v, const struct vol_jentry *e, uint
 }
 
 /* ---- WRITE ------------------------------------------------------------------ */
-static int write_batch(struct encdom_vol *v, uint64_t block, uint32_t n, const uint8_t *buf)
+/* Writes are sealed at once (counter taken, nonce reported) and queued, up
+ * to BATCH blocks; a rewrite of a queued block replaces its copy, which
+ * then never reaches a replica.  drain() writes the queue out: all entries
+ * (one journal write), then the data, in runs of adjacent blocks, once;
+ * only then do the records in trusted memory change, so a commit never
+ * covers data that is not on the replicas.  Reads of queued blocks are
+ * served from the queue.  FLUSH, close and scrub drain first. */
+static int drain(struct encdom_vol *v)
 {
-	struct vol_jentry e[BATCH];
-	uint8_t iv[XC_IV_LEN], aad[32];
-	int rc = journal_room(v, n);
+	uint32_t n = v->nwq;
+	int rc;
 
-	for (uint32_t i = 0; rc == 0 && i < n; i++) {
-		if (v->next_ctr >= v->lease_hwm)
-			rc = lease(v);
-		if (rc != 0)
-			break;
-		e[i].block = block + i;
-		e[i].rec.counter = v->next_ctr++;
-		event(v, ENCDOM_EV_NONCE, e[i].rec.counter, e[i].block);
-		nonce_aad(v, e[i].block, e[i].rec.counter, iv, aad);
-		rc = xc_gcm_seal_block(v->gcm, iv, aad, buf + (size_t)i * ENCDOM_BLOCK,
-				       v->ct + (size_t)i * ENCDOM_BLOCK, e[i].rec.tag);
-	}
-	/* Records first, then data: after a crash every new ciphertext has a
+	if (n == 0 || v->broken)
+		return v->broken ? say(v->err, ENCDOM_ERR_IO, "volume failed earlier; reopen it")
+				 : 0;
+	v->draining = 1; /* journal_room() may commit: not this queue */
+	rc = journal_room(v, n);
+	v->draining = 0;
+	/* Entries first, then data: after a crash every new ciphertext has a
 	 * journal entry that recovery can verify it against. */
 	if (rc == 0)
-		rc = journal_append(v, e, n);
-	if (rc == 0)
-		rc = put(v, v->ct, (size_t)n * ENCDOM_BLOCK, v->l.data_off + block * ENCDOM_BLOCK);
+		rc = journal_append(v, v->wq, n);
+	for (uint32_t i = 0, j; rc == 0 && i < n; i = j) {
+		for (j = i + 1; j < n && v->wq[j].block == v->wq[j - 1].block + 1; j++)
+			;
+		rc = put(v, v->wct + (size_t)i * ENCDOM_BLOCK, (size_t)(j - i) * ENCDOM_BLOCK,
+			 v->l.data_off + v->wq[i].block * ENCDOM_BLOCK);
+	}
 	if (rc != 0)
 		return rc;
 	for (uint32_t i = 0; i < n; i++) {
-		vol_record_encode(&e[i].rec, rec_at(v, block + i));
-		merkle_mark(&v->m, block + i);
+		vol_record_encode(&v->wq[i].rec, rec_at(v, v->wq[i].block));
+		merkle_mark(&v->m, v->wq[i].block);
 	}
+	v->nwq = 0;
 	v->dirty = 1;
+	return 0;
+}
+
+/* The queue slot of block, or nwq. */
+static uint32_t queued(const struct encdom_vol *v, uint64_t block)
+{
+	uint32_t i = 0;
+
+	while (i < v->nwq && v->wq[i].block != block)
+		i++;
+	return i;
+}
+
+static int write_one(struct encdom_vol *v, uint64_t block, const uint8_t *buf)
+{
+	uint8_t iv[XC_IV_LEN], aad[32];
+	struct vol_jentry *e;
+	uint32_t i = queued(v, block);
+	int rc = 0;
+
+	if (i == v->nwq && v->nwq == BATCH) {
+		rc = drain(v);
+		i = 0;
+	}
+	if (rc == 0 && v->next_ctr >= v->lease_hwm)
+		rc = lease(v);
+	if (rc != 0)
+		return rc;
+	e = &v->wq[i];
+	e->block = block;
+	e->rec.counter = v->next_ctr++;
+	event(v, ENCDOM_EV_NONCE, e->rec.counter, block);
+	nonce_aad(v, block, e->rec.counter, iv, aad);
+	rc = xc_gcm_seal_block(v->gcm, iv, aad, buf, v->wct + (size_t)i * ENCDOM_BLOCK, e->rec.tag);
+	if (rc != 0) {
+		v->broken = 1; /* the slot may have held a queued write */
+		return say(v->err, rc, "block %" PRIu64 ": encryption failed", block);
+	}
+	if (i == v->nwq)
+		v->nwq++;
 	return 0;
 }
 
@@ -425,14 +496,8 @@ int encdom_write(struct encdom_vol *v, uint64_t block, uint32_t count, const uin
 		return say(v->err, ENCDOM_ERR_READONLY, "volume is read-only: metadata is damaged");
 	if (block >= v->l.nblocks || count > v->l.nblocks - block)
 		return say(v->err, ENCDOM_ERR_INVAL, "write beyond the end of the volume");
-	while (rc == 0 && count > 0) {
-		uint32_t n = count < BATCH ? count : BATCH;
-
-		rc = write_batch(v, block, n, buf);
-		block += n;
-		count -= n;
-		buf += (size_t)n * ENCDOM_BLOCK;
-	}
+	for (; rc == 0 && count > 0; count--, block++, buf += ENCDOM_BLOCK)
+		rc = write_one(v, block, buf);
 	return rc;
 }
 
@@ -486,6 +551,15 @@ static int read_batch(struct encdom_vol *v, uint64_t block, uint32_t n, uint8_t 
 		if (vol_record_parse(rec_at(v, b), &rec) != 0)
 			return say(v->err, ENCDOM_ERR_INTEGRITY,
 				   "block %" PRIu64 ": malformed metadata record", b);
+		if (v->nwq > 0 && queued(v, b) < v->nwq) {
+			uint32_t q = queued(v, b);
+
+			if (open_block(v, b, &v->wq[q].rec, v->wct + (size_t)q * ENCDOM_BLOCK,
+				       out) != 0)
+				return say(v->err, ENCDOM_ERR_INTEGRITY,
+					   "block %" PRIu64 ": queued write failed to verify", b);
+			continue;
+		}
 		if (rec.counter == 0) {
 			memset(out, 0, ENCDOM_BLOCK);
 			continue;
@@ -506,6 +580,8 @@ int encdom_scrub(struct encdom_vol *v, int repair, uint64_t *nbad)
 	int ok[ENCDOM_MAX_REPLICAS], good;
 
 	*nbad = 0;
+	if (!v->readonly && (good = drain(v)) != 0)
+		return good;
 	for (uint64_t b = 0; b < v->l.nblocks; b++) {
 		if (b % step == 0)
 			event(v, ENCDOM_EV_PROGRESS, b, v->l.nblocks);

@@ -1,6 +1,7 @@
 #include "xc_crypto.h"
 #include "encdom.h"
 
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
@@ -160,15 +161,35 @@ int xc_key_unwrap(const uint8_t kek[static XC_KEY_LEN], const uint8_t iv[static 
 	return rc;
 }
 
+/* HMAC fetched once, like SHA-256: EVP_Q_mac() fetches the MAC and its
+ * digest at every call, and every FLUSH computes two or three MACs. */
+static EVP_MAC *hmac_mac;
+static pthread_once_t hmac_once = PTHREAD_ONCE_INIT;
+
+static void hmac_fetch(void)
+{
+	hmac_mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+}
+
 int xc_hmac(const uint8_t key[static XC_KEY_LEN], const void *msg, size_t len,
 	    uint8_t out[static XC_HASH_LEN])
 {
+	OSSL_PARAM p[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, "SHA256", 0),
+			  OSSL_PARAM_construct_end()};
+	EVP_MAC_CTX *ctx;
 	size_t outlen = 0;
+	int ok;
 
-	if (EVP_Q_mac(NULL, "HMAC", NULL, "SHA256", NULL, key, XC_KEY_LEN, msg, len, out,
-		      XC_HASH_LEN, &outlen) == NULL ||
-	    outlen != XC_HASH_LEN)
+	pthread_once(&hmac_once, hmac_fetch);
+	ctx = hmac_mac != NULL ? EVP_MAC_CTX_new(hmac_mac) : NULL;
+	ok = ctx != NULL && EVP_MAC_init(ctx, key, XC_KEY_LEN, p) == 1 &&
+	     EVP_MAC_update(ctx, msg, len) == 1 &&
+	     EVP_MAC_final(ctx, out, &outlen, XC_HASH_LEN) == 1 && outlen == XC_HASH_LEN;
+	EVP_MAC_CTX_free(ctx); /* cleanses the key schedule */
+	if (!ok) {
+		xc_cleanse(out, XC_HASH_LEN);
 		return ENCDOM_ERR_CRYPTO;
+	}
 	return 0;
 }
 

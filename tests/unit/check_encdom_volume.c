@@ -263,14 +263,16 @@ START_TEST(memory_stores)
 END_TEST
 
 /* The file anchor: two slots written alternately; a torn slot leaves the
- * previous record; nothing valid is an error. */
-START_TEST(anchor_file_slots)
+ * previous record; nothing valid is an error.  Run on the plain file anchor
+ * and on the kept-open one (which must re-read the file after a load). */
+static void anchor_slots(struct tvol *tp, const struct encdom_anchor *an)
 {
-	struct tvol t = {0};
+	struct tvol t = *tp;
+	struct encdom_anchor anc = *an;
 	uint8_t a[ENCDOM_ANCHOR_LEN], b[ENCDOM_ANCHOR_LEN], got[ENCDOM_ANCHOR_LEN];
 	struct stat st;
 
-	tvol_paths(&t, 1);
+	t.anchor = anc;
 	memset(a, 0xa1, sizeof(a));
 	memset(b, 0xb2, sizeof(b));
 	ck_assert_int_eq(t.anchor.load(t.anchor.ctx, got), ENCDOM_ERR_ANCHOR);
@@ -295,6 +297,59 @@ START_TEST(anchor_file_slots)
 	ck_assert_mem_eq(got, b, sizeof(b));
 	flip_bit(t.anchor_path, 512 + 300, 0); /* the generation */
 	ck_assert_int_eq(t.anchor.load(t.anchor.ctx, got), ENCDOM_ERR_ANCHOR);
+}
+
+START_TEST(anchor_file_slots)
+{
+	struct tvol t = {0};
+
+	tvol_paths(&t, 1);
+	anchor_slots(&t, &t.anchor);
+	tvol_rm(&t);
+}
+END_TEST
+
+/* The kept-open anchor: same slots; many updates without re-reading
+ * alternate slots; a volume runs on it across close and reopen. */
+START_TEST(anchor_file_kept_open)
+{
+	struct tvol t = {0};
+	struct encdom_anchor k;
+	uint8_t a[ENCDOM_ANCHOR_LEN], got[ENCDOM_ANCHOR_LEN], buf[ENCDOM_BLOCK];
+	struct encdom_vol *v;
+
+	tvol_paths(&t, 1);
+	ck_assert_int_eq(encdom_anchor_file_open(&k, t.anchor_path), 0);
+	anchor_slots(&t, &k);
+	for (int i = 0; i < 5; i++) {
+		memset(a, i, sizeof(a));
+		ck_assert_int_eq(k.store(k.ctx, a), 0);
+	}
+	ck_assert_int_eq(t.anchor.load(t.anchor.ctx, got), 0); /* the plain reader */
+	ck_assert_mem_eq(got, a, sizeof(a));
+	encdom_anchor_file_close(&k);
+	unlink(t.anchor_path);
+	ck_assert_int_eq(encdom_anchor_file_open(&t.anchor, t.anchor_path), 0);
+	{
+		struct encdom_geometry g = {.nblocks = 64, .journal_blocks = 8};
+
+		ck_assert_int_eq(encdom_format(t.paths, 1, &g, t.key, NULL, &t.anchor, t.err), 0);
+	}
+	v = tvol_open(&t);
+	for (uint64_t b = 0; b < 64; b++) {
+		memset(buf, (int)b, sizeof(buf));
+		ck_assert_int_eq(encdom_write(v, b, 1, buf), 0);
+		if (b % 3 == 0)
+			ck_assert_int_eq(encdom_flush(v), 0);
+	}
+	ck_assert_int_eq(encdom_close(v), 0);
+	v = tvol_open(&t);
+	for (uint64_t b = 0; b < 64; b++) {
+		ck_assert_int_eq(encdom_read(v, b, 1, buf), 0);
+		ck_assert_int_eq(buf[4095], (uint8_t)b);
+	}
+	ck_assert_int_eq(encdom_close(v), 0);
+	encdom_anchor_file_close(&t.anchor);
 	tvol_rm(&t);
 }
 END_TEST
@@ -412,6 +467,7 @@ int main(void)
 	tcase_add_test(tc, random_operations_match_a_model);
 	tcase_add_test(tc, memory_stores);
 	tcase_add_test(tc, anchor_file_slots);
+	tcase_add_test(tc, anchor_file_kept_open);
 	tcase_add_test(tc, distinct_open_errors);
 	tcase_add_test(tc, key_files_raw_and_wrapped);
 	tcase_add_test(tc, format_rejects_bad_geometry);
