@@ -100,13 +100,13 @@ static void rescan(struct blkb_ctx *ctx)
 }
 
 static const char usage[] =
-	"usage: blkback-acm [--no-acdom] [--max-ring-order N] [--max-indirect N]\n"
+	"usage: blkback-acm [--no-acdom] [--max-ring-order N] [--max-indirect N] [--max-queues N]\n"
 	"                   [--sector-size 512|4096] [--no-discard] [--verbose]\n"
 	"Serves the vbds whose backend is this domain, from the file or device in\n"
 	"each vbd's \"params\".  A vbd connects only on acdom's allow for it\n"
 	"(" ACM_XS_DECISIONS "/<this domain>/<frontend>/<devid>); --no-acdom serves\n"
 	"without that gate (testing only).  Defaults: ring order 4, 256 indirect\n"
-	"segments, 512-byte sectors, discard offered (holes in files, BLKDISCARD on\n"
+	"segments, 4 queues, 512-byte sectors, discard offered (holes in files, BLKDISCARD on\n"
 	"devices).  Stopped or killed, it leaves connected vbds as they are; started\n"
 	"again, it takes them up where the ring says, losing no acknowledged write.\n";
 
@@ -117,6 +117,7 @@ int main(int argc, char **argv)
 		{"max-ring-order", required_argument, NULL, 'r'},
 		{"max-indirect", required_argument, NULL, 'i'},
 		{"sector-size", required_argument, NULL, 's'},
+		{"max-queues", required_argument, NULL, 'q'},
 		{"no-discard", no_argument, NULL, 'd'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
@@ -126,6 +127,7 @@ int main(int argc, char **argv)
 		.acdom_gate = true,
 		.max_ring_order = 4,
 		.max_indirect_segments = 256,
+		.max_queues = 4,
 		.sector_size = 512,
 		.discard = true,
 	};
@@ -134,7 +136,7 @@ int main(int argc, char **argv)
 	uint64_t self;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "nr:i:s:dvh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "nr:i:s:q:dvh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
 			ctx.acdom_gate = false;
@@ -147,6 +149,9 @@ int main(int argc, char **argv)
 			break;
 		case 's':
 			ctx.sector_size = (unsigned int)atoi(optarg);
+			break;
+		case 'q':
+			ctx.max_queues = (unsigned int)atoi(optarg);
 			break;
 		case 'd':
 			ctx.discard = false;
@@ -165,7 +170,8 @@ int main(int argc, char **argv)
 	xacm_log_open("blkback-acm", level, false);
 	if (optind != argc || ctx.max_ring_order > BLKB_RING_MAX_PAGE_ORDER ||
 	    ctx.max_indirect_segments > BLKB_MAX_INDIRECT_SEGMENTS ||
-	    (ctx.sector_size != 512 && ctx.sector_size != 4096)) {
+	    (ctx.sector_size != 512 && ctx.sector_size != 4096) || ctx.max_queues < 1 ||
+	    ctx.max_queues > BLKB_MAX_QUEUES) {
 		fputs(usage, stderr);
 		return 2;
 	}
@@ -178,7 +184,7 @@ int main(int argc, char **argv)
 		xacm_die("cannot read this domain's id from XenStore");
 	ctx.self = (uint32_t)self;
 	/* an unmapped ring for each connection: allow plenty of grant maps */
-	xengnttab_set_max_grants(ctx.gt, MAX_VBDS << BLKB_RING_MAX_PAGE_ORDER);
+	xengnttab_set_max_grants(ctx.gt, (MAX_VBDS * BLKB_MAX_QUEUES) << BLKB_RING_MAX_PAGE_ORDER);
 	snprintf(path, sizeof(path), "/local/domain/%u/backend/vbd", ctx.self);
 	if (!xs_watch(ctx.xs, path, "backend"))
 		xacm_die("cannot watch %s: %s", path, strerror(errno));
@@ -191,17 +197,20 @@ int main(int argc, char **argv)
 		  ctx.acdom_gate ? " that acdom allows" : " WITHOUT the acdom gate");
 	rescan(&ctx);
 	while (!stopping) {
-		struct pollfd pfd[MAX_VBDS + 1];
-		struct vbd *owner[MAX_VBDS + 1];
+		struct pollfd pfd[MAX_VBDS * BLKB_MAX_QUEUES + 1];
+		struct vbd *owner[MAX_VBDS * BLKB_MAX_QUEUES + 1];
+		unsigned int queue[MAX_VBDS * BLKB_MAX_QUEUES + 1];
 		unsigned int n = 1;
 		bool changed = false;
 		char **ev;
 
 		pfd[0] = (struct pollfd){.fd = xs_fileno(ctx.xs), .events = POLLIN};
 		for (unsigned int i = 0; i < nvbds; i++)
-			if (vbd_fd(vbds[i]) >= 0) {
+			for (unsigned int q = 0; vbd_fd(vbds[i], q) >= 0; q++) {
 				owner[n] = vbds[i];
-				pfd[n++] = (struct pollfd){.fd = vbd_fd(vbds[i]), .events = POLLIN};
+				queue[n] = q;
+				pfd[n++] =
+					(struct pollfd){.fd = vbd_fd(vbds[i], q), .events = POLLIN};
 			}
 		if (poll(pfd, n, 1000) < 0) {
 			if (errno == EINTR)
@@ -210,7 +219,7 @@ int main(int argc, char **argv)
 		}
 		for (unsigned int i = 1; i < n; i++)
 			if (pfd[i].revents & POLLIN)
-				vbd_kick(owner[i]);
+				vbd_kick(owner[i], queue[i]);
 		while ((ev = xs_check_watch(ctx.xs)) != NULL) {
 			changed = true;
 			free(ev);

@@ -28,11 +28,23 @@ fuzz/fuzz_blkif_ring: $(top_srcdir)/tests/fuzz/fuzz_blkif_ring.c \
 # ---- the daemon ------------------------------------------------------------------
 # Not static: libxenstore's watch thread needs a stack size it can only
 # learn through dlsym, which a static binary lacks (watches then fail).
-# Not installed yet: the daemon is experimental (docs/blkback-acm.md).
-noinst_PROGRAMS = blkback-acm/blkback-acm
+sbin_PROGRAMS += blkback-acm/blkback-acm
+dist_man_MANS += blkback-acm/blkback-acm.8
+systemdsystemunit_DATA += dist/blkback-acm.service
+dist/blkback-acm.service: $(top_srcdir)/dist/blkback-acm.service.in
+	@mkdir -p dist
+	$(AM_V_GEN)sed 's|%SBINDIR%|$(sbindir)|g' $< > $@
+CLEANFILES += dist/blkback-acm.service
+EXTRA_DIST += dist/blkback-acm.service.in
 blkback_acm_blkback_acm_SOURCES = blkback-acm/blkback-acm.c blkback-acm/vbd.c blkback-acm/vbd.h
 blkback_acm_blkback_acm_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/blkback-acm
 blkback_acm_blkback_acm_CFLAGS = $(AM_CFLAGS) $(XENSTORE_CFLAGS) $(XENGNTTAB_CFLAGS) \
 	$(XENEVTCHN_CFLAGS)
 blkback_acm_blkback_acm_LDADD = blkback-acm/libblkback-core.a lib/libxacm.a $(XENSTORE_LIBS) \
 	$(XENGNTTAB_LIBS) $(XENEVTCHN_LIBS)
+
+# ---- benchmark against Linux's kernel blkback, on the testbed (not in make bench:
+# it boots Xen in QEMU for several minutes) ----------------------------------------
+bench-blkback: systest-programs
+	$(top_srcdir)/bench/blkback-bench.sh $(abs_builddir) $(top_srcdir)/docs
+.PHONY: bench-blkback

@@ -30,6 +30,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <xen/grant_table.h>
 #include <xen/io/xenbus.h>
@@ -84,9 +85,9 @@ static void set_state(struct vbd *v, int state)
 	xacm_info("vbd %u/%u: backend state %d", v->fe, v->devid, state);
 }
 
-int vbd_fd(const struct vbd *v)
+int vbd_fd(const struct vbd *v, unsigned int q)
 {
-	return v->evtchn ? xenevtchn_fd(v->evtchn) : -1;
+	return q < v->nr_queues ? xenevtchn_fd(v->queue[q].evtchn) : -1;
 }
 
 /* Copy n grant segments; true if every one succeeded. */
@@ -94,6 +95,8 @@ static bool grant_copy(struct vbd *v, xengnttab_grant_copy_segment_t *segs, unsi
 {
 	if (n == 0)
 		return true;
+	v->stats.copy_calls++;
+	v->stats.copy_segs += n;
 	if (xengnttab_grant_copy(v->ctx->gt, n, segs) != 0)
 		return false;
 	for (unsigned int i = 0; i < n; i++)
@@ -222,17 +225,22 @@ static int16_t perform(struct vbd *v)
 	}
 }
 
+static void unmap_queue(struct vbd *v, struct vbd_queue *q)
+{
+	if (q->evtchn) {
+		xenevtchn_unbind(q->evtchn, q->port);
+		xenevtchn_close(q->evtchn);
+	}
+	if (q->ring_area)
+		xengnttab_unmap(v->ctx->gt, q->ring_area, 1u << q->order);
+	*q = (struct vbd_queue){0};
+}
+
 static void disconnect(struct vbd *v)
 {
-	if (v->evtchn) {
-		xenevtchn_unbind(v->evtchn, v->port);
-		xenevtchn_close(v->evtchn);
-		v->evtchn = NULL;
-	}
-	if (v->ring_area) {
-		xengnttab_unmap(v->ctx->gt, v->ring_area, v->ring_pages);
-		v->ring_area = NULL;
-	}
+	for (unsigned int q = 0; q < BLKB_MAX_QUEUES; q++)
+		unmap_queue(v, &v->queue[q]);
+	v->nr_queues = 0;
 }
 
 /* Close the vbd toward the frontend, saying why in xacm-error. */
@@ -247,26 +255,54 @@ static void shut(struct vbd *v, const char *why)
 	set_state(v, XenbusStateClosed);
 }
 
-static int connect(struct vbd *v)
+/* Map one queue's ring and bind its event channel; dir holds its ring-ref*
+ * and event-channel nodes (the frontend's directory, or its queue-N). */
+static int map_queue(struct vbd *v, struct vbd_queue *q, const char *dir, unsigned int order)
 {
 	uint32_t refs[1u << BLKB_RING_MAX_PAGE_ORDER];
-	uint64_t order = 0, port, ref, large = 0;
+	uint64_t port, ref;
+	int rc;
+
+	for (unsigned int i = 0; i < 1u << order; i++) {
+		char node[16];
+
+		snprintf(node, sizeof(node), order ? "ring-ref%u" : "ring-ref", i);
+		if (read_uint(v, dir, node, UINT32_MAX, &ref))
+			return -EINVAL;
+		refs[i] = (uint32_t)ref;
+	}
+	if (read_uint(v, dir, "event-channel", UINT32_MAX, &port))
+		return -EINVAL;
+	q->order = order;
+	v->stats.ring_maps++;
+	q->ring_area = xengnttab_map_domain_grant_refs(v->ctx->gt, 1u << order, v->fe, refs,
+						       PROT_READ | PROT_WRITE);
+	if (q->ring_area == NULL)
+		return -errno;
+	q->evtchn = xenevtchn_open(NULL, 0);
+	rc = q->evtchn ? xenevtchn_bind_interdomain(q->evtchn, v->fe, (evtchn_port_t)port) : -1;
+	if (rc < 0)
+		return -EIO;
+	q->port = (evtchn_port_t)rc;
+	/* A fresh ring has rsp_prod 0; after a daemon restart, requests past the
+	 * published rsp_prod are the unanswered ones (see the top). */
+	return blkb_ring_attach_at(
+		&q->ring, q->ring_area, order, v->ctx->max_ring_order,
+		__atomic_load_n(&((blkif_sring_t *)q->ring_area)->rsp_prod, __ATOMIC_RELAXED));
+}
+
+static int connect(struct vbd *v)
+{
+	uint64_t order = 0, large = 0, nq = 1;
 	unsigned int len;
 	char *proto;
 	int rc;
 
-	if (read_uint(v, v->fe_path, "ring-page-order", v->ctx->max_ring_order, &order) == -ERANGE)
-		return -EINVAL;
-	v->ring_pages = 1u << order;
-	for (unsigned int i = 0; i < v->ring_pages; i++) {
-		char node[16];
-
-		snprintf(node, sizeof(node), order ? "ring-ref%u" : "ring-ref", i);
-		if (read_uint(v, v->fe_path, node, UINT32_MAX, &ref))
-			return -EINVAL;
-		refs[i] = (uint32_t)ref;
-	}
-	if (read_uint(v, v->fe_path, "event-channel", UINT32_MAX, &port))
+	if (read_uint(v, v->fe_path, "ring-page-order", v->ctx->max_ring_order, &order) ==
+		    -ERANGE ||
+	    read_uint(v, v->fe_path, "multi-queue-num-queues", v->ctx->max_queues, &nq) ==
+		    -ERANGE ||
+	    nq == 0)
 		return -EINVAL;
 	proto = read_node(v, v->fe_path, "protocol", &len);
 	rc = blkb_ring_protocol_check(proto, proto ? len : 0);
@@ -282,45 +318,63 @@ static int connect(struct vbd *v)
 	/* "sectors" in the same unit (Linux blkback does so for 512-unit fronts) */
 	if (!write_node(v, "sectors", "%llu", (unsigned long long)v->lim.nr_sectors))
 		return -EIO;
-	v->ring_area = xengnttab_map_domain_grant_refs(v->ctx->gt, v->ring_pages, v->fe, refs,
-						       PROT_READ | PROT_WRITE);
-	if (v->ring_area == NULL)
-		return -errno;
-	v->evtchn = xenevtchn_open(NULL, 0);
-	rc = v->evtchn ? xenevtchn_bind_interdomain(v->evtchn, v->fe, (evtchn_port_t)port) : -1;
-	/* A fresh ring has rsp_prod 0; after a daemon restart, requests past the
-	 * published rsp_prod are the unanswered ones (see the top). */
-	if (rc < 0 ||
-	    blkb_ring_attach_at(&v->ring, v->ring_area, (unsigned int)order, v->ctx->max_ring_order,
-				__atomic_load_n(&((blkif_sring_t *)v->ring_area)->rsp_prod,
-						__ATOMIC_RELAXED))) {
-		disconnect(v);
-		return -EIO;
+	/* one queue: its nodes in the frontend's directory; more: queue-N/ */
+	for (unsigned int q = 0; q < nq; q++) {
+		char dir[XACM_XS_PATH_MAX];
+
+		if (nq > 1 ? xacm_xs_path(dir, "%s/queue-%u", v->fe_path, q)
+			   : xacm_xs_path(dir, "%s", v->fe_path))
+			rc = -ENAMETOOLONG;
+		else
+			rc = map_queue(v, &v->queue[q], dir, (unsigned int)order);
+		if (rc) {
+			disconnect(v);
+			return rc;
+		}
 	}
-	v->port = (evtchn_port_t)rc;
-	xacm_info("vbd %u/%u: connected, %u ring page(s), event channel %u, starting at %u", v->fe,
-		  v->devid, v->ring_pages, v->port, v->ring.req_cons);
+	v->nr_queues = (unsigned int)nq;
+	xacm_info("vbd %u/%u: connected, %u queue(s) of %u ring page(s), queue 0 starting at %u",
+		  v->fe, v->devid, v->nr_queues, 1u << order, v->queue[0].ring.req_cons);
 	return 0;
 }
 
-void vbd_kick(struct vbd *v)
+/* The counters, for benchmarks: in the backend node xacm-stats, at most
+ * once a second.  Ring maps happen at connect only; no grant is mapped per
+ * I/O (data moves by grant copy). */
+static void publish_stats(struct vbd *v)
 {
+	time_t now = time(NULL);
+
+	if (now == v->stats.published)
+		return;
+	v->stats.published = now;
+	write_node(v, "xacm-stats",
+		   "requests=%llu errors=%llu grant-copy-calls=%llu grant-copy-segments=%llu "
+		   "grant-maps=%llu grant-maps-per-io=0 notifications=%llu",
+		   (unsigned long long)v->requests, (unsigned long long)v->errors,
+		   (unsigned long long)v->stats.copy_calls, (unsigned long long)v->stats.copy_segs,
+		   (unsigned long long)v->stats.ring_maps, (unsigned long long)v->stats.notifies);
+}
+
+void vbd_kick(struct vbd *v, unsigned int qi)
+{
+	struct vbd_queue *q = &v->queue[qi];
 	struct blkif_request copy;
 	int rc;
 
-	if (v->evtchn == NULL)
+	if (qi >= v->nr_queues)
 		return;
-	rc = xenevtchn_pending(v->evtchn);
+	rc = xenevtchn_pending(q->evtchn);
 	if (rc >= 0)
-		xenevtchn_unmask(v->evtchn, (evtchn_port_t)rc);
+		xenevtchn_unmask(q->evtchn, (evtchn_port_t)rc);
 	do {
-		while ((rc = blkb_ring_next_request(&v->ring, &copy)) == 1) {
+		while ((rc = blkb_ring_next_request(&q->ring, &copy)) == 1) {
 			int prc = blkb_request_parse(&v->lim, &copy, fetch_indirect, v, v->req);
 			int16_t status = prc ? blkb_request_status(prc) : perform(v);
 
 			v->requests++;
 			v->errors += status != BLKIF_RSP_OKAY;
-			if (blkb_ring_respond(&v->ring, v->req->id, v->req->rsp_operation, status))
+			if (blkb_ring_respond(&q->ring, v->req->id, v->req->rsp_operation, status))
 				rc = -EPROTO;
 			if (rc < 0)
 				break;
@@ -329,9 +383,12 @@ void vbd_kick(struct vbd *v)
 			shut(v, "the frontend broke the ring protocol; disconnected");
 			return;
 		}
-		if (blkb_ring_push_responses(&v->ring))
-			xenevtchn_notify(v->evtchn, v->port);
-	} while (blkb_ring_final_check(&v->ring));
+		if (blkb_ring_push_responses(&q->ring)) {
+			xenevtchn_notify(q->evtchn, q->port);
+			v->stats.notifies++;
+		}
+	} while (blkb_ring_final_check(&q->ring));
+	publish_stats(v);
 }
 
 void vbd_step(struct vbd *v)
@@ -350,7 +407,7 @@ void vbd_step(struct vbd *v)
 		if (rc == -EINVAL)
 			denied = true; /* a malformed decision is a deny */
 	}
-	if (v->ring_area) {
+	if (v->nr_queues) {
 		if (!allowed) {
 			shut(v,
 			     denied ? "access revoked by acdom" : "acdom's decision disappeared");
@@ -391,7 +448,8 @@ void vbd_step(struct vbd *v)
 			return;
 		}
 		set_state(v, XenbusStateConnected);
-		vbd_kick(v); /* requests queued before we connected */
+		for (unsigned int q = 0; q < v->nr_queues; q++)
+			vbd_kick(v, q); /* requests queued before we connected */
 	}
 }
 
@@ -456,6 +514,7 @@ struct vbd *vbd_open(struct blkb_ctx *ctx, uint32_t fe, uint32_t devid)
 	if (!write_node(v, "feature-flush-cache", "1") ||
 	    !write_node(v, "feature-max-indirect-segments", "%u", ctx->max_indirect_segments) ||
 	    !write_node(v, "max-ring-page-order", "%u", ctx->max_ring_order) ||
+	    !write_node(v, "multi-queue-max-queues", "%u", ctx->max_queues) ||
 	    !write_node(v, "sectors", "%llu", (unsigned long long)(v->bytes / SECTOR)) ||
 	    !write_node(v, "sector-size", "%u", v->logical_sector) ||
 	    !write_node(v, "physical-sector-size", "%u", v->logical_sector) ||

@@ -8,12 +8,15 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 #include <xenevtchn.h>
 #include <xengnttab.h>
 #include <xenstore.h>
 
 #include "blkif_request.h"
 #include "blkif_ring.h"
+
+#define BLKB_MAX_QUEUES 8u /* multi-queue-max-queues at most */
 
 /* What the daemon shares with every vbd. */
 struct blkb_ctx {
@@ -23,6 +26,7 @@ struct blkb_ctx {
 	bool acdom_gate; /* connect only on acdom's allow */
 	unsigned int max_ring_order;
 	unsigned int max_indirect_segments;
+	unsigned int max_queues;  /* 1..BLKB_MAX_QUEUES */
 	unsigned int sector_size; /* logical sector offered: 512 or 4096 */
 	bool discard;             /* offer feature-discard */
 };
@@ -37,14 +41,22 @@ struct vbd {
 	unsigned int logical_sector; /* sector-size written to XenStore */
 	struct blkb_limits lim;      /* lim.sector_size: the ring's unit (connect) */
 	int be_state;                /* the XenbusState we last wrote */
-	void *ring_area;             /* mapped ring pages, or NULL */
-	unsigned int ring_pages;
-	struct blkb_ring ring;
-	xenevtchn_handle *evtchn; /* own handle: its fd is per vbd */
-	evtchn_port_t port;
+	/* Connected iff nr_queues > 0; then queue[0..nr_queues-1] are mapped. */
+	unsigned int nr_queues;
+	struct vbd_queue {
+		void *ring_area; /* mapped ring pages, or NULL */
+		unsigned int order;
+		struct blkb_ring ring;
+		xenevtchn_handle *evtchn; /* own handle: its fd is per queue */
+		evtchn_port_t port;
+	} queue[BLKB_MAX_QUEUES];
 	uint8_t *buf;             /* bounce buffer for one request */
 	struct blkb_request *req; /* the validated copy */
 	uint64_t requests, errors;
+	struct {
+		uint64_t copy_calls, copy_segs, ring_maps, notifies;
+		time_t published;
+	} stats;
 	bool seen;
 };
 
@@ -52,11 +64,11 @@ struct vbd {
 struct vbd *vbd_open(struct blkb_ctx *ctx, uint32_t fe, uint32_t devid);
 /* Advance the state machine after any XenStore change. */
 void vbd_step(struct vbd *v);
-/* Serve the ring after its event channel fired. */
-void vbd_kick(struct vbd *v);
+/* Serve queue q's ring after its event channel fired. */
+void vbd_kick(struct vbd *v, unsigned int q);
 /* Disconnect and free; writes Closed unless the directory is gone. */
 void vbd_close(struct vbd *v, bool gone);
-/* The event channel fd, or -1 when not connected. */
-int vbd_fd(const struct vbd *v);
+/* Queue q's event channel fd, or -1 when q is not connected. */
+int vbd_fd(const struct vbd *v, unsigned int q);
 
 #endif

@@ -143,7 +143,8 @@ guest_result() {
 # blkback-acm, whose own disks xvda, xvdb... are the dom0 files IMG...
 # (served by dom0's kernel blkback).  BLKBACK_ARGS (comma-separated
 # blkback-acm options) and KILL_EVERY (seconds; the restart test) go to the
-# driver domain's command line.  Sets DRV to its domid; fails (after
+# driver domain's command line; KERNEL_BLKBACK=1 runs Linux's xen-blkback
+# there instead (see kernel_blkback_attach).  Sets DRV to its domid; fails (after
 # printing its console) unless blkback-acm came up.
 start_blkback_domain() {
     name=$1; shift
@@ -157,7 +158,7 @@ start_blkback_domain() {
         disks="$disks${disks:+, }'format=raw,vdev=xvd$letter,access=rw,target=$img'"
         letter=$(echo $letter | tr a-y b-z)
     done
-    GUEST_EXTRA="${BLKBACK_ARGS:+xacm.blkback=$BLKBACK_ARGS} ${KILL_EVERY:+xacm.kill-every=$KILL_EVERY}" \
+    GUEST_EXTRA="${BLKBACK_ARGS:+xacm.blkback=$BLKBACK_ARGS} ${KILL_EVERY:+xacm.kill-every=$KILL_EVERY} ${KERNEL_BLKBACK:+xacm.kernel-blkback}" \
         GUEST_MEMORY=192 start_guest "$name" ./driver-domain "seclabel='system_u:system_r:blk_t'" \
         "disk = [ $disks ]" || return 1
     log=/var/log/xen/console/guest-$name.log
@@ -169,4 +170,17 @@ start_blkback_domain() {
         return 1
     fi
     echo "driver domain $name ($DRV) is up"
+}
+
+# kernel_blkback_attach DRV FE: what a hotplug script in the driver domain
+# would do for Linux's blkback: point each of FE's vbds on DRV at the
+# driver's /dev/xvda (202:0).  Waits (bounded) for the vbds to appear.
+kernel_blkback_attach() {
+    i=0
+    while [ -z "$(xenstore-list "/local/domain/$1/backend/vbd/$2" 2>/dev/null)" ] && [ $i -lt 300 ]; do
+        sleep 0.1; i=$((i + 1))
+    done
+    for d in $(xenstore-list "/local/domain/$1/backend/vbd/$2" 2>/dev/null); do
+        xenstore-write "/local/domain/$1/backend/vbd/$2/$d/physical-device" ca:0
+    done
 }

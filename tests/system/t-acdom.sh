@@ -75,7 +75,8 @@ key=$(printf '%s' /dev/xvda | od -An -tx1 | tr -d ' \n')
 xenstore-chmod "/xacm/label/path/$key" "n$DRV"
 XVDD=51760
 xl_ block-attach ga "backend=drv,format=raw,vdev=xvdd,access=rw,target=/dev/xvda" ||
-    fail "block-attach with the driver domain as backend"
+    { fail "block-attach with the driver domain as backend; the driver domain's console:"
+      tr -d '\r' < /var/log/xen/console/guest-drv.log | grep -v '^\[' | tail -n 15; }
 expect "a vbd whose label node its driver-domain backend owns is denied" acm-wait "$DRV" "$GA" $XVDD 30 deny
 xenstore-read "/xacm/decision/$DRV/$GA/$XVDD" | grep -q 'resource=- .*reason=deny-unknown-resource' &&
     pass "the backend-owned label was ignored" || fail "$(xenstore-read /xacm/decision/$DRV/$GA/$XVDD)"

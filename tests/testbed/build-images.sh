@@ -111,7 +111,8 @@ E2FS=(/sbin/mke2fs /sbin/mkfs.ext4 /sbin/e2fsck /sbin/fsck.ext4 /sbin/tune2fs /s
 G="$WORK/guest"
 busybox_root "$G"
 host_tools "$G" "${E2FS[@]}"
-copy_modules "$G" xen-blkfront ext4 crc32c_generic xen-gntdev xen-gntalloc xen-evtchn xenfs
+copy_modules "$G" xen-blkfront ext4 crc32c_generic xen-gntdev xen-gntalloc xen-evtchn xenfs \
+    xen-blkback  # loaded only by driver domains that use the kernel backend
 install -m 0755 "$TESTBED_DIR/guest-init" "$G/init"
 (cd "$G" && find . | cpio -o -H newc --quiet) > "$STAGE/guest-initrd.cpio"
 # fio and its ~80 MiB of libraries: a separate archive, appended only for

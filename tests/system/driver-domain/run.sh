@@ -5,8 +5,15 @@
 #   xacm.blkback=OPT,OPT...  options for blkback-acm
 #   xacm.kill-every=SEC      SIGKILL blkback-acm every SEC seconds and start
 #                            it again (the restart test); each kill is logged
+#   xacm.kernel-blkback      run Linux's xen-blkback instead (the peer in
+#                            benchmarks); dom0 writes each vbd's
+#                            physical-device node, as a hotplug script would
 args=$(sed -n "s/.*xacm.blkback=\([^ ]*\).*/\1/p" /proc/cmdline | tr , " ")
 every=$(sed -n "s/.*xacm.kill-every=\([0-9]*\).*/\1/p" /proc/cmdline)
+if grep -q 'xacm.kernel-blkback' /proc/cmdline; then
+    modprobe xen-blkback && echo "GUEST: driver domain up; kernel blkback loaded, serving vbds"
+    exec sleep 100000
+fi
 echo "GUEST: driver domain up; starting blkback-acm"
 export LD_LIBRARY_PATH=$PWD/lib
 if [ -z "$every" ]; then
