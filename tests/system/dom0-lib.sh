@@ -108,10 +108,11 @@ start_guest() {
 wait_guest() {
     name=$1 limit=$2
     log=/var/log/xen/console/guest-$name.log
-    i=0
-    while [ $i -lt $((limit * 10)) ]; do
-        grep -q '^GUEST-EXIT=' "$log" 2>/dev/null && break
-        sleep 0.1; i=$((i + 1))
+    # wall-clock bound: under load each poll costs more than its sleep
+    end=$(($(date +%s) + limit)) timed_out=1
+    while [ "$(date +%s)" -lt $end ]; do
+        grep -q '^GUEST-EXIT=' "$log" 2>/dev/null && { timed_out=0; break; }
+        sleep 0.2
     done
     # let the guest power itself off, then make sure it is gone
     j=0; while xl_ domid "$name" >/dev/null 2>&1 && [ $j -lt 50 ]; do sleep 0.1; j=$((j + 1)); done
@@ -121,7 +122,7 @@ wait_guest() {
     echo "---"
     rc=$(tr -d '\r' < "$log" 2>/dev/null | sed -n 's/^GUEST-EXIT=\([0-9]*\)$/\1/p' | tail -n 1)
     if [ -z "$rc" ]; then
-        [ $i -ge $((limit * 10)) ] && return 124
+        [ $timed_out = 1 ] && return 124
         return 125
     fi
     return "$rc"

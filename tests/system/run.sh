@@ -25,7 +25,7 @@ boot() {
     echo "##### boot: xen args \"${xen_args:-(default)}\", tests: ${sel[*]}"
     out=$(mktemp)
     set +e
-    "$HERE/../testbed/run-in-dom0" --payload "$PAYLOAD" --timeout 600 \
+    "$HERE/../testbed/run-in-dom0" --payload "$PAYLOAD" --timeout 900 \
         --log "${XACM_CACHE:-/var/cache/xacm}/logs/${sel[0]%.sh}.$$.log" \
         ${xen_args:+--xen-args "$xen_args"} -- sh ./dom0-suite.sh "${sel[@]}" 2>&1 | tee "$out"
     set -e
