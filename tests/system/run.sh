@@ -44,6 +44,8 @@ boot "" t-acdom.sh
 # t-blkback.sh is not run by default yet: see docs/blkback-acm.md, "Known problems".
 # Run it by hand: tests/system/run.sh BUILD t-blkback.sh
 if [[ "$ONLY" == *" t-blkback.sh "* ]]; then boot "" t-blkback.sh; fi
+# A hostile user-space frontend beside a good guest, both on blkback-acm.
+boot "" t-blkback-hostile.sh
 # The enforcement lock: every downgrade option, over two boots.
 boot "xsm=dummy flask=disabled" t-enforcement-lock.sh
 boot "xsm=silo flask=permissive" t-enforcement-lock.sh
