@@ -16,7 +16,8 @@ trap 'rm -rf "$PAYLOAD"' EXIT
 "$HERE/make-payload.sh" "$BUILD" "$PAYLOAD"
 
 passed=0 failed=0
-# boot XEN_ARGS TEST...: one testbed boot running the given tests.
+# boot XEN_ARGS TEST...: one testbed boot running the given tests
+# (BOOT_TIMEOUT seconds at most, default 600).
 boot() {
     local xen_args=$1 t sel=() out
     shift
@@ -25,7 +26,7 @@ boot() {
     echo "##### boot: xen args \"${xen_args:-(default)}\", tests: ${sel[*]}"
     out=$(mktemp)
     set +e
-    "$HERE/../testbed/run-in-dom0" --payload "$PAYLOAD" --timeout 600 \
+    "$HERE/../testbed/run-in-dom0" --payload "$PAYLOAD" --timeout "${BOOT_TIMEOUT:-600}" \
         ${xen_args:+--xen-args "$xen_args"} -- sh ./dom0-suite.sh "${sel[@]}" 2>&1 | tee "$out"
     set -e
     for t in "${sel[@]}"; do
@@ -45,7 +46,7 @@ boot "" t-acdom.sh
 # Run it by hand: tests/system/run.sh BUILD t-blkback.sh
 if [[ "$ONLY" == *" t-blkback.sh "* ]]; then boot "" t-blkback.sh; fi
 # A hostile user-space frontend beside a good guest, both on blkback-acm.
-boot "" t-blkback-hostile.sh
+BOOT_TIMEOUT=900 boot "" t-blkback-hostile.sh
 # The enforcement lock: every downgrade option, over two boots.
 boot "xsm=dummy flask=disabled" t-enforcement-lock.sh
 boot "xsm=silo flask=permissive" t-enforcement-lock.sh

@@ -1,17 +1,18 @@
 #!/bin/sh
 # A hostile frontend against blkback-acm, next to a good one (issue 5).
 # A driver domain (blk_t) runs blkback-acm on its two disks; acdom, in dom0
-# with the project's policy, allows both vbds below.  At the same time:
-#   - a good guest (enc_t, Linux blkfront) runs the guest-disk job on the
-#     driver's /dev/xvda: fio with crc32c verify, mkfs.ext4, read-back, e2fsck;
-#   - a hostile guest (enc_t, booted with xacm.noblkfront) runs hostile-front,
-#     a user-space blkfront, on the driver's /dev/xvdb: a valid read, invalid
-#     requests that must each get an error response, a valid read again, and
-#     last an impossible producer index, which must close that vbd only.
-# Passes if every hostile case got the documented answer, the hostile vbd
-# ends Closed with an xacm-error saying why, the good guest was connected and
-# still running when that happened and its whole disk test passed (so
-# blkback-acm served it after the disconnect), and blkback-acm still runs.
+# with the project's policy, allows the vbds below.  The hostile guest (enc_t,
+# booted with xacm.noblkfront) runs hostile-front, a user-space blkfront, on
+# the driver's /dev/xvdb: a valid read, invalid requests that must each get
+# an error response, a valid read again, and last an impossible producer
+# index, which must close that vbd with an xacm-error saying why.
+#   1. the hostile guest alone: the backend's answers, with nothing else going;
+#   2. a good guest (enc_t, Linux blkfront) runs the guest-disk job on the
+#      driver's /dev/xvda (fio with crc32c verify, mkfs.ext4, read-back,
+#      e2fsck), and while its fio runs a second hostile guest does it all
+#      again.  The good guest must be connected and still running when the
+#      hostile vbd is closed, and its whole disk test must pass: blkback-acm
+#      served it after the disconnect.  blkback-acm must still be running.
 . ./dom0-lib.sh
 require_enforcing
 expect "xl loadpolicy loads the compiled three-tenants policy" xl_ loadpolicy policy/xenpolicy
@@ -19,9 +20,20 @@ cp policy/xacm.rules /tmp/xacm.rules
 acdom --rules /tmp/xacm.rules --audit /tmp/audit.log > /tmp/acdom.log 2>&1 &
 ACDOM=$!
 DRVLOG=/var/log/xen/console/guest-drv.log
+CASES="connect read-sector0 read-sector0-data unknown-operation all-ones-slot sector-at-end
+    sectors-across-end sector-wraps-64bit nr-segments-0 nr-segments-12 nr-segments-255
+    first-after-last last-sect-8 gref-out-of-range gref-not-granted write-bad-gref
+    discard-not-offered indirect-too-many-segments indirect-65535-segments
+    indirect-bad-page-gref indirect-bad-segment indirect-bad-sub-operation read-last-sector
+    impossible-req-prod backend-closed xacm-error"
 
-# the driver domain's disks, served to it by dom0; the hostile guest's disk
-# starts with a marker that its valid read must return
+drv_console() {
+    echo "--- driver domain console (blkback-acm):"
+    tr -d '\r' < "$DRVLOG" | grep -v '^\[' | sed 's/^/  | /' | tail -n "${1:-30}"
+}
+
+# the driver domain's disks, served to it by dom0; the hostile guests' disk
+# starts with a marker that their valid read must return
 dd if=/dev/zero of=/tmp/backing.img bs=1M count=96 2>/dev/null
 dd if=/dev/zero of=/tmp/backing2.img bs=1M count=8 2>/dev/null
 MARKER="XACM-HOSTILE-SECTOR0-$(cat /proc/sys/kernel/random/uuid)"
@@ -38,7 +50,7 @@ i=0; while ! grep -q 'serving vbds' "$DRVLOG" 2>/dev/null && [ $i -lt 600 ]; do 
 DRV=$(domid_of drv)
 if [ -z "$DRV" ] || ! grep -q 'serving vbds' "$DRVLOG"; then
     fail "blkback-acm did not start in the driver domain; its console:"
-    tr -d '\r' < "$DRVLOG" | grep -v '^\[' | tail -n 20
+    drv_console 20
     finish
     exit 1
 fi
@@ -46,78 +58,107 @@ echo "driver domain $DRV is up"
 expect "xacm-label labels the driver's /dev/xvda bank_a_disk" xacm-label set --path /dev/xvda bank_a_disk
 expect "xacm-label labels the driver's /dev/xvdb shop_disk" xacm-label set --path /dev/xvdb shop_disk
 
-# both guests at once
+# hostile_start NAME: boot a hostile guest on the driver's /dev/xvdb; sets HO.
+hostile_start() {
+    HO=
+    GUEST_EXTRA="xacm.noblkfront xacm.marker=$MARKER" GUEST_MEMORY=160 start_guest "$1" ./hostile-guest \
+        "seclabel='system_u:system_r:enc_t'" \
+        "disk = [ 'backend=drv,format=raw,vdev=xvda,access=rw,target=/dev/xvdb' ]"
+    rc=$?
+    HO=$(domid_of "$1")
+    if [ $rc = 0 ] && [ -n "$HO" ]; then
+        pass "$1: xl create of a hostile guest (domain $HO)"
+    else
+        fail "$1: xl create of the hostile guest: $rc (domain \"$HO\")"
+        drv_console 15
+        echo "--- acdom log:"; tail -n 10 /tmp/acdom.log
+        [ -n "$HO" ] && xenstore-ls -f "/local/domain/$DRV/backend/vbd/$HO" 2>&1 | head -n 30
+    fi
+}
+
+# hostile_wait_closed NAME: wait (bounded) for blkback-acm to close the
+# hostile vbd (hostile-front holds the guest until released, so the nodes are
+# still there) and check its state and xacm-error.  Sets HCLOSED_AT_OK.
+hostile_wait_closed() {
+    hbe=/local/domain/$DRV/backend/vbd/$HO/51712
+    hlog=/var/log/xen/console/guest-$1.log
+    st=
+    i=0
+    while [ -n "$HO" ] && [ $i -lt 1200 ]; do
+        st=$(xenstore-read "$hbe/state" 2>/dev/null)
+        [ "$st" = 6 ] && break
+        grep -q '^GUEST-EXIT=' "$hlog" 2>/dev/null && break
+        sleep 0.1; i=$((i + 1))
+    done
+    [ "$st" = 6 ] && pass "$1: blkback-acm closed the hostile vbd (backend state 6)" ||
+        fail "$1: the hostile vbd's backend state is \"$st\", not 6 (Closed)"
+    err=$(xenstore-read "$hbe/xacm-error" 2>/dev/null)
+    case "$err" in
+    *"broke the ring protocol"*) pass "$1: its xacm-error says why: $err" ;;
+    *) fail "$1: the hostile vbd's xacm-error is \"$err\"" ;;
+    esac
+}
+
+# hostile_finish NAME: release the hostile guest, wait for it and check each
+# case it reported.
+hostile_finish() {
+    if [ -n "$HO" ]; then
+        xenstore-write "/local/domain/$HO/xacm-test/release" 1
+        xenstore-chmod -r "/local/domain/$HO/xacm-test" n0 "r$HO"
+    fi
+    wait_guest "$1" 60
+    rc=$?
+    [ $rc = 0 ] && pass "$1: hostile-front exited 0 (every case as expected)" ||
+        fail "$1: the hostile guest exited $rc"
+    for c in $CASES; do
+        line=$(tr -d '\r' < "/var/log/xen/console/guest-$1.log" | grep "^RESULT name=$c " | tail -n 1)
+        case "$line" in
+        *" ok") pass "$1 case $c: ${line#RESULT name="$c" }" ;;
+        "") fail "$1 case $c: no result" ;;
+        *) fail "$1 case $c: ${line#RESULT name="$c" }" ;;
+        esac
+    done
+    bad=$(tr -d '\r' < "/var/log/xen/console/guest-$1.log" | grep '^RESULT ' | grep -vc ' ok$')
+    [ "$bad" = 0 ] && pass "$1: no case reported BAD" || fail "$1: $bad case(s) reported BAD"
+}
+
+# 1. the hostile guest alone
+echo "### 1. a hostile frontend alone"
+hostile_start hostile1
+[ -n "$HO" ] && expect "acdom allows hostile1's vbd" acm-wait "$DRV" "$HO" 51712 60 allow
+hostile_wait_closed hostile1
+hostile_finish hostile1
+
+# 2. a good guest's disk test, and a hostile guest while its fio runs
+echo "### 2. a hostile frontend beside a good guest"
 GUEST_FIO=1 GUEST_MEMORY=400 start_guest client ./guest-disk "seclabel='system_u:system_r:enc_t'" \
     "disk = [ 'backend=drv,format=raw,vdev=xvda,access=rw,target=/dev/xvda' ]"
 rc=$?
 [ $rc = 0 ] && pass "xl create of the good guest" || fail "xl create client: $rc"
-GUEST_EXTRA="xacm.noblkfront xacm.marker=$MARKER" GUEST_MEMORY=160 start_guest hostile ./hostile-guest \
-    "seclabel='system_u:system_r:enc_t'" \
-    "disk = [ 'backend=drv,format=raw,vdev=xvda,access=rw,target=/dev/xvdb' ]"
-rc=$?
-[ $rc = 0 ] && pass "xl create of the hostile guest" || fail "xl create hostile: $rc"
 CL=$(domid_of client)
-HO=$(domid_of hostile)
-echo "good guest: domain $CL, hostile guest: domain $HO"
 [ -n "$CL" ] && expect "acdom allows the good guest's vbd" acm-wait "$DRV" "$CL" 51712 60 allow
-[ -n "$HO" ] && expect "acdom allows the hostile guest's vbd" acm-wait "$DRV" "$HO" 51712 60 allow
-
-# the hostile vbd: wait for blkback-acm to close it (hostile-front holds the
-# guest until released, so the backend's nodes are still there)
-HBE=/local/domain/$DRV/backend/vbd/$HO/51712
-CBE=/local/domain/$DRV/backend/vbd/$CL/51712
-st=
-if [ -n "$HO" ]; then
-    i=0
-    while [ $i -lt 3000 ]; do
-        st=$(xenstore-read "$HBE/state" 2>/dev/null)
-        [ "$st" = 6 ] && break
-        grep -q '^GUEST-EXIT=' /var/log/xen/console/guest-hostile.log 2>/dev/null && break
-        sleep 0.1; i=$((i + 1))
-    done
-fi
-cst=$(xenstore-read "$CBE/state" 2>/dev/null)
+i=0
+while ! grep -q 'GUEST: xvda has' /var/log/xen/console/guest-client.log 2>/dev/null && [ $i -lt 1200 ]; do
+    sleep 0.1; i=$((i + 1))
+done
+grep -q 'GUEST: xvda has' /var/log/xen/console/guest-client.log 2>/dev/null &&
+    pass "the good guest's disk is up; its fio starts" || fail "the good guest's disk never came up"
+sleep 3
+hostile_start hostile2
+[ -n "$HO" ] && expect "acdom allows hostile2's vbd" acm-wait "$DRV" "$HO" 51712 60 allow
+hostile_wait_closed hostile2
+cst=$(xenstore-read "/local/domain/$DRV/backend/vbd/$CL/51712/state" 2>/dev/null)
 cexit=$(grep -c '^GUEST-EXIT=' /var/log/xen/console/guest-client.log 2>/dev/null)
-[ "$st" = 6 ] && pass "blkback-acm closed the hostile vbd (backend state 6)" ||
-    fail "the hostile vbd's backend state is \"$st\", not 6 (Closed)"
-err=$(xenstore-read "$HBE/xacm-error" 2>/dev/null)
-case "$err" in
-*"broke the ring protocol"*) pass "its xacm-error says why: $err" ;;
-*) fail "the hostile vbd's xacm-error is \"$err\"" ;;
-esac
 if [ "$cst" = 4 ] && [ "${cexit:-0}" = 0 ]; then
     pass "the good guest's vbd was Connected and its disk test still running when the hostile vbd was closed"
 else
-    fail "when the hostile vbd was closed, the good vbd's state was \"$cst\" and the good guest had exited: ${cexit:-0}"
+    fail "when the hostile vbd was closed, the good vbd's state was \"$cst\"; the good guest had exited: ${cexit:-0}"
 fi
-if [ -n "$HO" ]; then
-    xenstore-write "/local/domain/$HO/xacm-test/release" 1
-    xenstore-chmod -r "/local/domain/$HO/xacm-test" n0 "r$HO"
-fi
-
-# the hostile guest's own report: every case, each answered as documented
-wait_guest hostile 300
-rc=$?
-[ $rc = 0 ] && pass "hostile-front exited 0 (every case as expected)" || fail "the hostile guest exited $rc"
-for c in connect read-sector0 read-sector0-data unknown-operation all-ones-slot sector-at-end \
-    sectors-across-end sector-wraps-64bit nr-segments-0 nr-segments-12 nr-segments-255 \
-    first-after-last last-sect-8 gref-out-of-range gref-not-granted write-bad-gref \
-    discard-not-offered indirect-too-many-segments indirect-65535-segments \
-    indirect-bad-page-gref indirect-bad-segment indirect-bad-sub-operation read-last-sector \
-    impossible-req-prod backend-closed xacm-error; do
-    line=$(tr -d '\r' < /var/log/xen/console/guest-hostile.log | grep "^RESULT name=$c " | tail -n 1)
-    case "$line" in
-    *" ok") pass "hostile case $c: ${line#RESULT name=$c }" ;;
-    "") fail "hostile case $c: no result" ;;
-    *) fail "hostile case $c: ${line#RESULT name=$c }" ;;
-    esac
-done
-bad=$(tr -d '\r' < /var/log/xen/console/guest-hostile.log | grep '^RESULT ' | grep -vc ' ok$')
-[ "$bad" = 0 ] && pass "no hostile case reported BAD" || fail "$bad hostile case(s) reported BAD"
+hostile_finish hostile2
 
 # the good guest: its whole disk test through the same blkback-acm
 rc=125
-[ -n "$CL" ] && { wait_guest client 450; rc=$?; }
+[ -n "$CL" ] && { wait_guest client 420; rc=$?; }
 [ $rc = 0 ] && pass "the good guest, beside the hostile one: fio crc32c verify, mkfs, read-back, e2fsck" ||
     fail "the good guest's disk test exited $rc"
 marker=$(tr -d '\r' < /var/log/xen/console/guest-client.log | grep -o 'XACM-GUEST-MARKER-[0-9a-f-]*' | head -n1)
@@ -127,18 +168,13 @@ else
     fail "the good guest's marker is not in the backing file"
 fi
 
-# blkback-acm kept serving: the good guest was still running when the hostile
-# vbd was closed (checked above) and its disk test passed after that; and
 # blkback-acm never exited (the driver domain powers off if it does)
 if domid_of drv >/dev/null && ! grep -q 'blkback-acm exited' "$DRVLOG"; then
     pass "blkback-acm is still running in the driver domain"
 else
     fail "blkback-acm exited in the driver domain"
 fi
-echo "--- blkback-acm from the hostile disconnect on:"
-tr -d '\r' < "$DRVLOG" | sed -n '/broke the ring protocol/,$p' | grep -v '^\[' | sed 's/^/  | /' | head -n 20
 xl_ destroy drv
-echo "--- driver domain console (blkback-acm):"
-tr -d '\r' < "$DRVLOG" | grep -v '^\[' | sed 's/^/  | /' | tail -n 30
+drv_console 40
 kill "$ACDOM"
 finish
