@@ -27,6 +27,9 @@ CASES="connect read-sector0 read-sector0-data unknown-operation all-ones-slot se
     indirect-bad-page-gref indirect-bad-segment indirect-bad-sub-operation read-last-sector
     impossible-req-prod backend-closed xacm-error"
 
+# every wait below is bounded in dom0 seconds (the testbed can be slow)
+now() { cut -d. -f1 /proc/uptime; }
+stamp() { echo "### $* (dom0 uptime $(now) s)"; }
 drv_console() {
     echo "--- driver domain console (blkback-acm):"
     tr -d '\r' < "$DRVLOG" | grep -v '^\[' | sed 's/^/  | /' | tail -n "${1:-30}"
@@ -46,7 +49,7 @@ done
 GUEST_MEMORY=192 start_guest drv ./driver-domain "seclabel='system_u:system_r:blk_t'" \
     "disk = [ 'format=raw,vdev=xvda,access=rw,target=/tmp/backing.img', 'format=raw,vdev=xvdb,access=rw,target=/tmp/backing2.img' ]" ||
     fail "cannot start the driver domain"
-i=0; while ! grep -q 'serving vbds' "$DRVLOG" 2>/dev/null && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+end=$(($(now) + 300)); while ! grep -q 'serving vbds' "$DRVLOG" 2>/dev/null && [ "$(now)" -lt $end ]; do sleep 0.2; done
 DRV=$(domid_of drv)
 if [ -z "$DRV" ] || ! grep -q 'serving vbds' "$DRVLOG"; then
     fail "blkback-acm did not start in the driver domain; its console:"
@@ -83,13 +86,14 @@ hostile_wait_closed() {
     hbe=/local/domain/$DRV/backend/vbd/$HO/51712
     hlog=/var/log/xen/console/guest-$1.log
     st=
-    i=0
-    while [ -n "$HO" ] && [ $i -lt 1200 ]; do
+    end=$(($(now) + 600))
+    while [ -n "$HO" ] && [ "$(now)" -lt $end ]; do
         st=$(xenstore-read "$hbe/state" 2>/dev/null)
         [ "$st" = 6 ] && break
         grep -q '^GUEST-EXIT=' "$hlog" 2>/dev/null && break
-        sleep 0.1; i=$((i + 1))
+        sleep 0.2
     done
+    stamp "$1: hostile vbd state \"$st\""
     [ "$st" = 6 ] && pass "$1: blkback-acm closed the hostile vbd (backend state 6)" ||
         fail "$1: the hostile vbd's backend state is \"$st\", not 6 (Closed)"
     err=$(xenstore-read "$hbe/xacm-error" 2>/dev/null)
@@ -106,7 +110,7 @@ hostile_finish() {
         xenstore-write "/local/domain/$HO/xacm-test/release" 1
         xenstore-chmod -r "/local/domain/$HO/xacm-test" n0 "r$HO"
     fi
-    wait_guest "$1" 60
+    wait_guest "$1" 120
     rc=$?
     [ $rc = 0 ] && pass "$1: hostile-front exited 0 (every case as expected)" ||
         fail "$1: the hostile guest exited $rc"
@@ -123,24 +127,25 @@ hostile_finish() {
 }
 
 # 1. the hostile guest alone
-echo "### 1. a hostile frontend alone"
+stamp "1. a hostile frontend alone"
 hostile_start hostile1
 [ -n "$HO" ] && expect "acdom allows hostile1's vbd" acm-wait "$DRV" "$HO" 51712 60 allow
 hostile_wait_closed hostile1
 hostile_finish hostile1
 
 # 2. a good guest's disk test, and a hostile guest while its fio runs
-echo "### 2. a hostile frontend beside a good guest"
+stamp "2. a hostile frontend beside a good guest"
 GUEST_FIO=1 GUEST_MEMORY=400 start_guest client ./guest-disk "seclabel='system_u:system_r:enc_t'" \
     "disk = [ 'backend=drv,format=raw,vdev=xvda,access=rw,target=/dev/xvda' ]"
 rc=$?
 [ $rc = 0 ] && pass "xl create of the good guest" || fail "xl create client: $rc"
 CL=$(domid_of client)
 [ -n "$CL" ] && expect "acdom allows the good guest's vbd" acm-wait "$DRV" "$CL" 51712 60 allow
-i=0
-while ! grep -q 'GUEST: xvda has' /var/log/xen/console/guest-client.log 2>/dev/null && [ $i -lt 1200 ]; do
-    sleep 0.1; i=$((i + 1))
+end=$(($(now) + 600))
+while ! grep -q 'GUEST: xvda has' /var/log/xen/console/guest-client.log 2>/dev/null && [ "$(now)" -lt $end ]; do
+    sleep 0.2
 done
+stamp "the good guest's disk is up"
 grep -q 'GUEST: xvda has' /var/log/xen/console/guest-client.log 2>/dev/null &&
     pass "the good guest's disk is up; its fio starts" || fail "the good guest's disk never came up"
 sleep 3
@@ -155,10 +160,11 @@ else
     fail "when the hostile vbd was closed, the good vbd's state was \"$cst\"; the good guest had exited: ${cexit:-0}"
 fi
 hostile_finish hostile2
+stamp "waiting for the good guest"
 
 # the good guest: its whole disk test through the same blkback-acm
 rc=125
-[ -n "$CL" ] && { wait_guest client 420; rc=$?; }
+[ -n "$CL" ] && { wait_guest client 900; rc=$?; }
 [ $rc = 0 ] && pass "the good guest, beside the hostile one: fio crc32c verify, mkfs, read-back, e2fsck" ||
     fail "the good guest's disk test exited $rc"
 marker=$(tr -d '\r' < /var/log/xen/console/guest-client.log | grep -o 'XACM-GUEST-MARKER-[0-9a-f-]*' | head -n1)
