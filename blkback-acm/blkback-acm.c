@@ -212,13 +212,17 @@ int main(int argc, char **argv)
 				pfd[n++] =
 					(struct pollfd){.fd = vbd_fd(vbds[i], q), .events = POLLIN};
 			}
-		if (poll(pfd, n, 1000) < 0) {
+		bool busy = false;
+
+		for (unsigned int i = 1; i < n; i++)
+			busy |= vbd_more(owner[i], queue[i]);
+		if (poll(pfd, n, busy ? 0 : 1000) < 0) {
 			if (errno == EINTR)
 				continue;
 			xacm_die("poll: %s", strerror(errno));
 		}
 		for (unsigned int i = 1; i < n; i++)
-			if (pfd[i].revents & POLLIN)
+			if ((pfd[i].revents & POLLIN) || vbd_more(owner[i], queue[i]))
 				vbd_kick(owner[i], queue[i]);
 		while ((ev = xs_check_watch(ctx.xs)) != NULL) {
 			changed = true;

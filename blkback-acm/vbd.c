@@ -42,6 +42,7 @@
 
 #define SECTOR 512u /* blkif's unit unless feature-large-sector-size */
 #define DIRECT_SEGMENTS BLKIF_MAX_SEGMENTS_PER_REQUEST
+#define VBD_KICK_BUDGET 64u /* requests served per queue before yielding */
 
 static char *read_node(struct vbd *v, const char *dir, const char *node, unsigned int *len)
 {
@@ -83,6 +84,11 @@ static void set_state(struct vbd *v, int state)
 		xacm_warn("%s: cannot write state %d", v->be_path, state);
 	v->be_state = state;
 	xacm_info("vbd %u/%u: backend state %d", v->fe, v->devid, state);
+}
+
+bool vbd_more(const struct vbd *v, unsigned int q)
+{
+	return q < v->nr_queues && v->queue[q].more;
 }
 
 int vbd_fd(const struct vbd *v, unsigned int q)
@@ -360,15 +366,24 @@ void vbd_kick(struct vbd *v, unsigned int qi)
 {
 	struct vbd_queue *q = &v->queue[qi];
 	struct blkif_request copy;
-	int rc;
+	unsigned int budget = VBD_KICK_BUDGET;
+	int rc = 0;
 
 	if (qi >= v->nr_queues)
 		return;
 	rc = xenevtchn_pending(q->evtchn);
 	if (rc >= 0)
 		xenevtchn_unmask(q->evtchn, (evtchn_port_t)rc);
+	q->more = false;
 	do {
-		while ((rc = blkb_ring_next_request(&q->ring, &copy)) == 1) {
+		/* a budget per kick, so that a busy ring cannot starve the
+		 * others or XenStore: the main loop comes back while q->more */
+		if (budget == 0) {
+			q->more = true;
+			break;
+		}
+		while (budget > 0 && (rc = blkb_ring_next_request(&q->ring, &copy)) == 1) {
+			budget--;
 			int prc = blkb_request_parse(&v->lim, &copy, fetch_indirect, v, v->req);
 			int16_t status = prc ? blkb_request_status(prc) : perform(v);
 

@@ -49,6 +49,7 @@ struct vbd {
 		struct blkb_ring ring;
 		xenevtchn_handle *evtchn; /* own handle: its fd is per queue */
 		evtchn_port_t port;
+		bool more; /* requests left when the last kick used its budget */
 	} queue[BLKB_MAX_QUEUES];
 	uint8_t *buf;             /* bounce buffer for one request */
 	struct blkb_request *req; /* the validated copy */
@@ -68,6 +69,8 @@ void vbd_step(struct vbd *v);
 void vbd_kick(struct vbd *v, unsigned int q);
 /* Disconnect and free; writes Closed unless the directory is gone. */
 void vbd_close(struct vbd *v, bool gone);
+/* Whether queue q has requests left that the last vbd_kick() did not serve. */
+bool vbd_more(const struct vbd *v, unsigned int q);
 /* Queue q's event channel fd, or -1 when q is not connected. */
 int vbd_fd(const struct vbd *v, unsigned int q);
 

@@ -6,11 +6,13 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 BUILD=$1 OUT=$2
 make -s -C "$BUILD" systest-programs
 mkdir -p "$OUT/bin"
-cp -a "$HERE"/dom0-*.sh "$HERE"/t-*.sh "$HERE/guest-disk" "$HERE/peer-guest" "$HERE/driver-domain" "$OUT/"
+cp -a "$HERE"/dom0-*.sh "$HERE"/t-*.sh "$HERE/guest-disk" "$HERE/peer-guest" "$HERE/driver-domain" \
+    "$HERE/hostile-guest" "$OUT/"
 cp "$BUILD/tests/system/xen-libs-test" "$BUILD/tests/system/acm-wait" "$BUILD/policy/xacm-policy" \
     "$BUILD/acdom/acdom" "$BUILD/toolstack/xacm-label" "$BUILD/toolstack/xacm-audit" \
     "$BUILD/blkback-acm/blkback-acm" "$OUT/bin/"
 cp "$BUILD/tests/system/xacm-peer" "$OUT/peer-guest/"
+cp "$BUILD/tests/system/hostile-front" "$OUT/hostile-guest/"
 # the project's example policy, compiled on the FLASK base of the testbed's Xen
 cp "$HERE/../../policy/examples/three-tenants.xp" "$OUT/"
 "$BUILD/policy/xacm-policy" compile "$OUT/three-tenants.xp" -o "$OUT/policy" \
