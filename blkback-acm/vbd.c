@@ -354,12 +354,14 @@ static void publish_stats(struct vbd *v)
 	if (now == v->stats.published)
 		return;
 	v->stats.published = now;
-	write_node(v, "xacm-stats",
-		   "requests=%llu errors=%llu grant-copy-calls=%llu grant-copy-segments=%llu "
-		   "grant-maps=%llu grant-maps-per-io=0 notifications=%llu",
-		   (unsigned long long)v->requests, (unsigned long long)v->errors,
-		   (unsigned long long)v->stats.copy_calls, (unsigned long long)v->stats.copy_segs,
-		   (unsigned long long)v->stats.ring_maps, (unsigned long long)v->stats.notifies);
+	write_node(
+		v, "xacm-stats",
+		"requests=%llu indirect=%llu errors=%llu grant-copy-calls=%llu "
+		"grant-copy-segments=%llu grant-maps=%llu grant-maps-per-io=0 notifications=%llu",
+		(unsigned long long)v->requests, (unsigned long long)v->stats.indirect,
+		(unsigned long long)v->errors, (unsigned long long)v->stats.copy_calls,
+		(unsigned long long)v->stats.copy_segs, (unsigned long long)v->stats.ring_maps,
+		(unsigned long long)v->stats.notifies);
 }
 
 void vbd_kick(struct vbd *v, unsigned int qi)
@@ -388,6 +390,7 @@ void vbd_kick(struct vbd *v, unsigned int qi)
 			int16_t status = prc ? blkb_request_status(prc) : perform(v);
 
 			v->requests++;
+			v->stats.indirect += v->req->indirect;
 			v->errors += status != BLKIF_RSP_OKAY;
 			if (blkb_ring_respond(&q->ring, v->req->id, v->req->rsp_operation, status))
 				rc = -EPROTO;
@@ -463,8 +466,15 @@ void vbd_step(struct vbd *v)
 			return;
 		}
 		set_state(v, XenbusStateConnected);
-		for (unsigned int q = 0; q < v->nr_queues; q++)
-			vbd_kick(v, q); /* requests queued before we connected */
+		/* Serve requests queued before we connected, then notify once
+		 * anyway: a daemon killed after publishing responses but before
+		 * its notification would otherwise leave the frontend waiting
+		 * forever for an event about responses already in its ring. */
+		for (unsigned int q = 0; q < v->nr_queues; q++) {
+			vbd_kick(v, q);
+			if (q < v->nr_queues)
+				xenevtchn_notify(v->queue[q].evtchn, v->queue[q].port);
+		}
 	}
 }
 

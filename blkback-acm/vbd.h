@@ -55,7 +55,7 @@ struct vbd {
 	struct blkb_request *req; /* the validated copy */
 	uint64_t requests, errors;
 	struct {
-		uint64_t copy_calls, copy_segs, ring_maps, notifies;
+		uint64_t indirect, copy_calls, copy_segs, ring_maps, notifies;
 		time_t published;
 	} stats;
 	bool seen;

@@ -37,6 +37,16 @@ st=$(xenstore-read "/local/domain/$DRV/backend/vbd/$CL/51728/state" 2>/dev/null)
     fail "xvdb backend state $st"
 err=$(xenstore-read "/local/domain/$DRV/backend/vbd/$CL/51728/xacm-error" 2>/dev/null)
 case "$err" in *"denied by acdom: deny-unknown-resource"*) pass "and says why: $err" ;; *) fail "no xacm-error on xvdb: $err" ;; esac
+# once the guest's 1 MiB fio job is done, blkback-acm's counters (published
+# at most once a second while the vbd is busy) must show indirect requests
+log=/var/log/xen/console/guest-client.log
+end=$(($(date +%s) + 400))
+while ! grep -q 'fio write 1M' $log 2>/dev/null && [ "$(date +%s)" -lt $end ]; do sleep 1; done
+sleep 3
+stats=$(xenstore-read "/local/domain/$DRV/backend/vbd/$CL/51712/xacm-stats" 2>/dev/null)
+echo "blkback-acm counters: $stats"
+case "$stats" in *" indirect=0 "* | "") fail "no indirect requests counted: $stats" ;;
+*) pass "the guest's blkfront used indirect descriptors ($stats)" ;; esac
 rc=125
 [ -n "$CL" ] && { wait_guest client 400; rc=$?; }
 [ $rc = 0 ] && pass "through blkback-acm: fio crc32c verify (4k random, 4k and 1M sequential), mkfs, read-back, e2fsck" ||
@@ -50,6 +60,8 @@ if [ -n "$marker" ] && grep -q "$marker" /tmp/backing.img; then
 else
     fail "the guest's marker is not in the backing file"
 fi
+tr -d '\r' < /var/log/xen/console/guest-drv.log | grep -q "vbd $CL/51712: connected, 2 queue(s)" &&
+    pass "blkfront connected with 2 queues (multi-queue)" || fail "xvda did not connect with 2 queues"
 xl_ destroy drv
 echo "--- driver domain console (blkback-acm):"
 tr -d '\r' < /var/log/xen/console/guest-drv.log | grep -v '^\[' | sed 's/^/  | /' | tail -n 30
