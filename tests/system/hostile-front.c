@@ -414,10 +414,20 @@ int main(int argc, char **argv)
 		r.operation = BLKIF_OP_WRITE;
 		run_case("write-bad-gref", &r, sizeof(r), r.id, BLKIF_OP_WRITE, BLKIF_RSP_ERROR);
 
-		r = read_req(0x20d, 0, 1, refs[P_DATA], 0, 7);
-		r.operation = BLKIF_OP_DISCARD; /* not offered */
-		run_case("discard-not-offered", &r, sizeof(r), r.id, BLKIF_OP_DISCARD,
-			 BLKIF_RSP_EOPNOTSUPP);
+		/* discard is offered: one that runs past the end, and one of
+		 * zero sectors, must fail */
+		struct blkif_request_discard d = {.operation = BLKIF_OP_DISCARD,
+						  .id = 0x20d,
+						  .sector_number = sectors - 4,
+						  .nr_sectors = 8};
+
+		run_case("discard-past-end", &d, sizeof(d), d.id, BLKIF_OP_DISCARD,
+			 BLKIF_RSP_ERROR);
+		d.id = 0x20e;
+		d.sector_number = 0;
+		d.nr_sectors = 0;
+		run_case("discard-zero-sectors", &d, sizeof(d), d.id, BLKIF_OP_DISCARD,
+			 BLKIF_RSP_ERROR);
 	}
 	{
 		struct blkif_request_segment *ind =

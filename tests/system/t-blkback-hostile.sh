@@ -23,7 +23,7 @@ DRVLOG=/var/log/xen/console/guest-drv.log
 CASES="connect read-sector0 read-sector0-data unknown-operation all-ones-slot sector-at-end
     sectors-across-end sector-wraps-64bit nr-segments-0 nr-segments-12 nr-segments-255
     first-after-last last-sect-8 gref-out-of-range gref-not-granted write-bad-gref
-    discard-not-offered indirect-too-many-segments indirect-65535-segments
+    discard-past-end discard-zero-sectors indirect-too-many-segments indirect-65535-segments
     indirect-bad-page-gref indirect-bad-segment indirect-bad-sub-operation read-last-sector
     impossible-req-prod backend-closed xacm-error"
 
