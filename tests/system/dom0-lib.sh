@@ -185,3 +185,13 @@ kernel_blkback_attach() {
         xenstore-write "/local/domain/$1/backend/vbd/$2/$d/physical-device" ca:0
     done
 }
+
+# start_acdom_with_policy: load the project's compiled policy into Xen and
+# start acdom on its rules (audit in /tmp/audit.log); sets ACDOM to its pid.
+start_acdom_with_policy() {
+    expect "xl loadpolicy loads the compiled three-tenants policy" xl_ loadpolicy policy/xenpolicy
+    cp policy/xacm.rules /tmp/xacm.rules
+    acdom --rules /tmp/xacm.rules --audit /tmp/audit.log > /tmp/acdom.log 2>&1 &
+    # shellcheck disable=SC2034 # the tests that source this kill it
+    ACDOM=$!
+}

@@ -15,10 +15,7 @@
 #      served it after the disconnect.  blkback-acm must still be running.
 . ./dom0-lib.sh
 require_enforcing
-expect "xl loadpolicy loads the compiled three-tenants policy" xl_ loadpolicy policy/xenpolicy
-cp policy/xacm.rules /tmp/xacm.rules
-acdom --rules /tmp/xacm.rules --audit /tmp/audit.log > /tmp/acdom.log 2>&1 &
-ACDOM=$!
+start_acdom_with_policy
 DRVLOG=/var/log/xen/console/guest-drv.log
 CASES="connect read-sector0 read-sector0-data unknown-operation all-ones-slot sector-at-end
     sectors-across-end sector-wraps-64bit nr-segments-0 nr-segments-12 nr-segments-255

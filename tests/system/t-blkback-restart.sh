@@ -6,10 +6,7 @@
 # disk test covers those too.  FLASK enforces; acdom allows the vbd.
 . ./dom0-lib.sh
 require_enforcing
-expect "xl loadpolicy loads the compiled three-tenants policy" xl_ loadpolicy policy/xenpolicy
-cp policy/xacm.rules /tmp/xacm.rules
-acdom --rules /tmp/xacm.rules --audit /tmp/audit.log > /tmp/acdom.log 2>&1 &
-ACDOM=$!
+start_acdom_with_policy
 dd if=/dev/zero of=/tmp/backing.img bs=1M count=96 2>/dev/null
 BLKBACK_ARGS=--sector-size,4096 KILL_EVERY=12 start_blkback_domain drv /tmp/backing.img ||
     { fail "no driver domain"; finish; exit 1; }

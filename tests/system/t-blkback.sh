@@ -7,10 +7,7 @@
 # never connects.
 . ./dom0-lib.sh
 require_enforcing
-expect "xl loadpolicy loads the compiled three-tenants policy" xl_ loadpolicy policy/xenpolicy
-cp policy/xacm.rules /tmp/xacm.rules
-acdom --rules /tmp/xacm.rules --audit /tmp/audit.log > /tmp/acdom.log 2>&1 &
-ACDOM=$!
+start_acdom_with_policy
 
 # the driver domain's own disks, served to it by dom0
 dd if=/dev/zero of=/tmp/backing.img bs=1M count=96 2>/dev/null

@@ -278,5 +278,5 @@ int main(void)
 	tcase_add_test(tc, sigkill_during_recovery);
 	tcase_add_test(tc, crash_around_anchor_updates);
 	suite_add_tcase(s, tc);
-	return run_suite(s);
+	return xacm_check_run(s);
 }

@@ -157,5 +157,5 @@ int main(void)
 	tcase_add_test(tc, merkle_incremental_equals_full_build);
 	tcase_add_test(tc, merkle_locates_damage);
 	suite_add_tcase(s, tc);
-	return run_suite(s);
+	return xacm_check_run(s);
 }

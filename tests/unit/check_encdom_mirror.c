@@ -174,5 +174,5 @@ int main(void)
 	tcase_add_test(tc, scrub_finds_and_repairs_every_bad_copy);
 	tcase_add_test(tc, bad_metadata_or_header_on_one_replica_is_rewritten);
 	suite_add_tcase(s, tc);
-	return run_suite(s);
+	return xacm_check_run(s);
 }

@@ -208,5 +208,5 @@ int main(void)
 	tcase_add_test(tc, journal_block_and_entries);
 	tcase_add_test(tc, commit_block_and_anchor);
 	suite_add_tcase(s, tc);
-	return run_suite(s);
+	return xacm_check_run(s);
 }

@@ -315,5 +315,5 @@ int main(void)
 	tcase_add_test(tc, old_journal_in_committed_range);
 	tcase_add_test(tc, truncated_store);
 	suite_add_tcase(s, tc);
-	return run_suite(s);
+	return xacm_check_run(s);
 }

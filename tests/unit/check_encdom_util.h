@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "check_main.h"
 #include "encdom.h"
 
 struct tvol {
@@ -120,17 +121,6 @@ static inline int vol_is_zero_block(const uint8_t *p)
 	static const uint8_t zero[ENCDOM_BLOCK];
 
 	return memcmp(p, zero, ENCDOM_BLOCK) == 0;
-}
-
-static inline int run_suite(Suite *s)
-{
-	SRunner *sr = srunner_create(s);
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
 #endif

@@ -472,5 +472,5 @@ int main(void)
 	tcase_add_test(tc, key_files_raw_and_wrapped);
 	tcase_add_test(tc, format_rejects_bad_geometry);
 	suite_add_tcase(s, tc);
-	return run_suite(s);
+	return xacm_check_run(s);
 }
