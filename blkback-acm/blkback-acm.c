@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "acm_protocol.h"
@@ -101,14 +102,16 @@ static void rescan(struct blkb_ctx *ctx)
 
 static const char usage[] =
 	"usage: blkback-acm [--no-acdom] [--max-ring-order N] [--max-indirect N] [--max-queues N]\n"
-	"                   [--sector-size 512|4096] [--no-discard] [--verbose]\n"
+	"                   [--sector-size 512|4096] [--no-discard] [--state-dir DIR] [--verbose]\n"
 	"Serves the vbds whose backend is this domain, from the file or device in\n"
 	"each vbd's \"params\".  A vbd connects only on acdom's allow for it\n"
 	"(" ACM_XS_DECISIONS "/<this domain>/<frontend>/<devid>); --no-acdom serves\n"
 	"without that gate (testing only).  Defaults: ring order 4, 256 indirect\n"
 	"segments, 4 queues, 512-byte sectors, discard offered (holes in files, BLKDISCARD on\n"
-	"devices).  Stopped or killed, it leaves connected vbds as they are; started\n"
-	"again, it takes them up where the ring says, losing no acknowledged write.\n";
+	"devices), state directory /run/blkback-acm.  I/O is asynchronous (io_uring).\n"
+	"Stopped or killed, it leaves connected vbds as they are; started again, it\n"
+	"takes each ring up from its shadow file in the state directory (keep it on\n"
+	"tmpfs), running again what was not answered: no acknowledged write is lost.\n";
 
 int main(int argc, char **argv)
 {
@@ -119,6 +122,7 @@ int main(int argc, char **argv)
 		{"sector-size", required_argument, NULL, 's'},
 		{"max-queues", required_argument, NULL, 'q'},
 		{"no-discard", no_argument, NULL, 'd'},
+		{"state-dir", required_argument, NULL, 'S'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -130,13 +134,14 @@ int main(int argc, char **argv)
 		.max_queues = 4,
 		.sector_size = 512,
 		.discard = true,
+		.state_dir = "/run/blkback-acm",
 	};
 	enum xacm_log_level level = XACM_LOG_INFO;
 	char path[XACM_XS_PATH_MAX];
 	uint64_t self;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "nr:i:s:q:dvh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "nr:i:s:q:dS:vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
 			ctx.acdom_gate = false;
@@ -155,6 +160,9 @@ int main(int argc, char **argv)
 			break;
 		case 'd':
 			ctx.discard = false;
+			break;
+		case 'S':
+			ctx.state_dir = optarg;
 			break;
 		case 'v':
 			level = XACM_LOG_DEBUG;
@@ -175,6 +183,9 @@ int main(int argc, char **argv)
 		fputs(usage, stderr);
 		return 2;
 	}
+	if (mkdir(ctx.state_dir, 0700) != 0 && errno != EEXIST)
+		xacm_die("cannot create the state directory %s: %s", ctx.state_dir,
+			 strerror(errno));
 	ctx.xs = xs_open(0);
 	ctx.gt = xengnttab_open(NULL, 0);
 	if (ctx.xs == NULL || ctx.gt == NULL)
@@ -197,9 +208,10 @@ int main(int argc, char **argv)
 		  ctx.acdom_gate ? " that acdom allows" : " WITHOUT the acdom gate");
 	rescan(&ctx);
 	while (!stopping) {
-		struct pollfd pfd[MAX_VBDS * BLKB_MAX_QUEUES + 1];
-		struct vbd *owner[MAX_VBDS * BLKB_MAX_QUEUES + 1];
-		unsigned int queue[MAX_VBDS * BLKB_MAX_QUEUES + 1];
+		/* per vbd: its queues' event channels, then its io_uring */
+		struct pollfd pfd[MAX_VBDS * (BLKB_MAX_QUEUES + 1) + 1];
+		struct vbd *owner[MAX_VBDS * (BLKB_MAX_QUEUES + 1) + 1];
+		unsigned int queue[MAX_VBDS * (BLKB_MAX_QUEUES + 1) + 1];
 		unsigned int n = 1;
 		bool changed = false;
 		char **ev;
@@ -212,6 +224,11 @@ int main(int argc, char **argv)
 				pfd[n++] =
 					(struct pollfd){.fd = vbd_fd(vbds[i], q), .events = POLLIN};
 			}
+		for (unsigned int i = 0; i < nvbds; i++) {
+			owner[n] = vbds[i];
+			queue[n] = BLKB_MAX_QUEUES; /* not a queue: the io_uring */
+			pfd[n++] = (struct pollfd){.fd = vbd_io_fd(vbds[i]), .events = POLLIN};
+		}
 		bool busy = false;
 
 		for (unsigned int i = 1; i < n; i++)
@@ -221,9 +238,16 @@ int main(int argc, char **argv)
 				continue;
 			xacm_die("poll: %s", strerror(errno));
 		}
-		for (unsigned int i = 1; i < n; i++)
-			if ((pfd[i].revents & POLLIN) || vbd_more(owner[i], queue[i]))
+		for (unsigned int i = 1; i < n; i++) {
+			if (queue[i] == BLKB_MAX_QUEUES) {
+				if (pfd[i].revents & POLLIN)
+					vbd_complete(owner[i]);
+			} else if (pfd[i].revents & POLLIN) {
+				vbd_event(owner[i], queue[i]);
+			} else if (vbd_more(owner[i], queue[i])) {
 				vbd_kick(owner[i], queue[i]);
+			}
+		}
 		while ((ev = xs_check_watch(ctx.xs)) != NULL) {
 			changed = true;
 			free(ev);

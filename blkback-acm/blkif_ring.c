@@ -30,12 +30,17 @@ int blkb_ring_attach_at(struct blkb_ring *r, void *shared, unsigned int order,
 		return -EINVAL;
 	r->sring = shared;
 	r->nr_ents = BLKB_RING_ENTRIES(order);
-	r->req_cons = start;
-	r->req_prod = start;
-	r->rsp_prod_pvt = start;
-	r->rsp_pushed = start;
 	r->broken = false;
+	blkb_ring_set_indices(r, start, start);
 	return 0;
+}
+
+void blkb_ring_set_indices(struct blkb_ring *r, RING_IDX req_cons, RING_IDX rsp_prod)
+{
+	r->req_cons = req_cons;
+	r->req_prod = req_cons;
+	r->rsp_prod_pvt = rsp_prod;
+	r->rsp_pushed = rsp_prod;
 }
 
 unsigned int blkb_ring_in_flight(const struct blkb_ring *r)

@@ -49,6 +49,12 @@ int blkb_ring_attach(struct blkb_ring *r, void *shared, unsigned int order, unsi
 int blkb_ring_attach_at(struct blkb_ring *r, void *shared, unsigned int order,
 			unsigned int max_order, RING_IDX start) __attribute__((warn_unused_result));
 
+/* Take up a ring in use: the next request to copy out is req_cons, and
+ * responses go from rsp_prod on (the published one).  The caller knows that
+ * req_cons - rsp_prod requests were consumed and are unanswered
+ * (ring_shadow.h), at most nr_ents. */
+void blkb_ring_set_indices(struct blkb_ring *r, RING_IDX req_cons, RING_IDX rsp_prod);
+
 /* Copy the next request out of the ring into *req (private memory).
  * When every request of the current snapshot is consumed, it takes a new one:
  * reads req_prod once, then a read barrier, then checks it.

@@ -3,9 +3,15 @@
 # ---- the pure-logic core: ring consumer and request validation, no Xen I/O --
 noinst_LIBRARIES += blkback-acm/libblkback-core.a
 blkback_acm_libblkback_core_a_SOURCES = blkback-acm/blkif_ring.c blkback-acm/blkif_ring.h \
-	blkback-acm/blkif_request.c blkback-acm/blkif_request.h
+	blkback-acm/blkif_request.c blkback-acm/blkif_request.h \
+	blkback-acm/ring_shadow.c blkback-acm/ring_shadow.h
 
-check_PROGRAMS += tests/unit/check_blkback_request tests/unit/check_blkback_ring
+check_PROGRAMS += tests/unit/check_blkback_request tests/unit/check_blkback_ring \
+	tests/unit/check_ring_shadow
+tests_unit_check_ring_shadow_SOURCES = tests/unit/check_ring_shadow.c
+tests_unit_check_ring_shadow_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/blkback-acm
+tests_unit_check_ring_shadow_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_check_ring_shadow_LDADD = blkback-acm/libblkback-core.a $(CHECK_LIBS)
 tests_unit_check_blkback_request_SOURCES = tests/unit/check_blkback_request.c
 tests_unit_check_blkback_request_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/blkback-acm
 tests_unit_check_blkback_request_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
@@ -15,7 +21,11 @@ tests_unit_check_blkback_ring_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/blkback-
 tests_unit_check_blkback_ring_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_check_blkback_ring_LDADD = blkback-acm/libblkback-core.a $(CHECK_LIBS)
 
-FUZZ_TARGETS += fuzz/fuzz_blkif_request fuzz/fuzz_blkif_ring
+FUZZ_TARGETS += fuzz/fuzz_blkif_request fuzz/fuzz_blkif_ring fuzz/fuzz_ring_shadow
+fuzz/fuzz_ring_shadow: $(top_srcdir)/tests/fuzz/fuzz_ring_shadow.c \
+		$(top_srcdir)/blkback-acm/ring_shadow.c $(top_srcdir)/blkback-acm/blkif_ring.c
+	@mkdir -p fuzz
+	$(AM_V_CC)$(FUZZ_CC) $(FUZZ_FLAGS) -I$(top_srcdir)/blkback-acm -o $@ $^
 fuzz/fuzz_blkif_request: $(top_srcdir)/tests/fuzz/fuzz_blkif_request.c \
 		$(top_srcdir)/blkback-acm/blkif_request.c
 	@mkdir -p fuzz
@@ -36,12 +46,13 @@ dist/blkback-acm.service: $(top_srcdir)/dist/blkback-acm.service.in
 	$(AM_V_GEN)sed 's|%SBINDIR%|$(sbindir)|g' $< > $@
 CLEANFILES += dist/blkback-acm.service
 EXTRA_DIST += dist/blkback-acm.service.in
-blkback_acm_blkback_acm_SOURCES = blkback-acm/blkback-acm.c blkback-acm/vbd.c blkback-acm/vbd.h
+blkback_acm_blkback_acm_SOURCES = blkback-acm/blkback-acm.c blkback-acm/vbd.c blkback-acm/vbd.h \
+	blkback-acm/vbd_io.c
 blkback_acm_blkback_acm_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/blkback-acm
 blkback_acm_blkback_acm_CFLAGS = $(AM_CFLAGS) $(XENSTORE_CFLAGS) $(XENGNTTAB_CFLAGS) \
-	$(XENEVTCHN_CFLAGS)
+	$(XENEVTCHN_CFLAGS) $(LIBURING_CFLAGS)
 blkback_acm_blkback_acm_LDADD = blkback-acm/libblkback-core.a lib/libxacm.a $(XENSTORE_LIBS) \
-	$(XENGNTTAB_LIBS) $(XENEVTCHN_LIBS)
+	$(XENGNTTAB_LIBS) $(XENEVTCHN_LIBS) $(LIBURING_LIBS)
 
 # ---- benchmark against Linux's kernel blkback, on the testbed (not in make bench:
 # it boots Xen in QEMU for several minutes) ----------------------------------------

@@ -8,15 +8,14 @@
  *   frontend Closing (5) / Closed (6), a revocation or a broken ring:
  *     unmap, Closing (5) then Closed (6);
  *   frontend back at Initialising (1) after Closed: InitWait again.
- * Data moves by grant copy through a private bounce buffer, so no grant is
- * mapped per I/O and nothing is read from shared memory twice.
+ * The data path is in vbd_io.c.
  *
  * Restart: a connection survives the daemon.  A new daemon finds the
- * frontend Connected, maps the same ring and takes up at the ring's
- * published rsp_prod: requests after it were never answered, so they run
- * again (reads and writes are idempotent) and nothing acknowledged is lost,
- * since a write is answered only after pwrite() (and, for a flush,
- * fdatasync()) returned. */
+ * frontend Connected, maps the same rings and takes each up from its shadow
+ * file (ring_shadow.h): the requests the old daemon consumed and did not
+ * answer in a published response run again (reads and writes are
+ * idempotent), and nothing acknowledged is lost, since a write is answered
+ * only after the backing store completed it (and, for a flush, fdatasync). */
 #include "vbd.h"
 
 #include <errno.h>
@@ -41,8 +40,6 @@
 #include "xs_value.h"
 
 #define SECTOR 512u /* blkif's unit unless feature-large-sector-size */
-#define DIRECT_SEGMENTS BLKIF_MAX_SEGMENTS_PER_REQUEST
-#define VBD_KICK_BUDGET 64u /* requests served per queue before yielding */
 
 static char *read_node(struct vbd *v, const char *dir, const char *node, unsigned int *len)
 {
@@ -62,9 +59,7 @@ static int read_uint(struct vbd *v, const char *dir, const char *node, uint64_t 
 	return xacm_xs_read_uint(v->ctx->xs, XBT_NULL, path, max, out);
 }
 
-static bool write_node(struct vbd *v, const char *node, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static bool write_node(struct vbd *v, const char *node, const char *fmt, ...)
+bool vbd_write_node(struct vbd *v, const char *node, const char *fmt, ...)
 {
 	char path[XACM_XS_PATH_MAX], value[256];
 	va_list ap;
@@ -80,7 +75,7 @@ static void set_state(struct vbd *v, int state)
 {
 	if (v->be_state == state)
 		return;
-	if (!write_node(v, "state", "%d", state))
+	if (!vbd_write_node(v, "state", "%d", state))
 		xacm_warn("%s: cannot write state %d", v->be_path, state);
 	v->be_state = state;
 	xacm_info("vbd %u/%u: backend state %d", v->fe, v->devid, state);
@@ -96,143 +91,13 @@ int vbd_fd(const struct vbd *v, unsigned int q)
 	return q < v->nr_queues ? xenevtchn_fd(v->queue[q].evtchn) : -1;
 }
 
-/* Copy n grant segments; true if every one succeeded. */
-static bool grant_copy(struct vbd *v, xengnttab_grant_copy_segment_t *segs, unsigned int n)
-{
-	if (n == 0)
-		return true;
-	v->stats.copy_calls++;
-	v->stats.copy_segs += n;
-	if (xengnttab_grant_copy(v->ctx->gt, n, segs) != 0)
-		return false;
-	for (unsigned int i = 0; i < n; i++)
-		if (segs[i].status != GNTST_okay)
-			return false;
-	return true;
-}
-
-/* blkb_fetch_indirect_fn: the indirect segment pages, by grant copy. */
-static int fetch_indirect(void *opaque, const grant_ref_t *grefs, unsigned int nr_pages, void *dst,
-			  size_t len)
-{
-	struct vbd *v = opaque;
-	xengnttab_grant_copy_segment_t segs[BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST];
-
-	for (unsigned int i = 0; i < nr_pages; i++) {
-		size_t chunk = len - (size_t)i * BLKB_PAGE_SIZE;
-
-		segs[i] = (xengnttab_grant_copy_segment_t){
-			.source.foreign = {.ref = grefs[i], .offset = 0, .domid = (uint16_t)v->fe},
-			.dest.virt = (uint8_t *)dst + (size_t)i * BLKB_PAGE_SIZE,
-			.len = (uint16_t)(chunk > BLKB_PAGE_SIZE ? BLKB_PAGE_SIZE : chunk),
-			.flags = GNTCOPY_source_gref,
-		};
-	}
-	return grant_copy(v, segs, nr_pages) ? 0 : -EIO;
-}
-
-/* Copy every segment between the frontend's pages and the bounce buffer. */
-static bool copy_segments(struct vbd *v, bool to_frontend)
-{
-	static xengnttab_grant_copy_segment_t segs[BLKB_MAX_INDIRECT_SEGMENTS];
-	const struct blkb_request *r = v->req;
-	const unsigned int unit = v->lim.sector_size;
-	size_t off = 0;
-
-	for (unsigned int i = 0; i < r->nr_segments; i++) {
-		const struct blkif_request_segment *s = &r->seg[i];
-		uint16_t len = (uint16_t)((s->last_sect - s->first_sect + 1) * unit);
-		union xengnttab_copy_ptr frontend = {
-			.foreign = {.ref = s->gref,
-				    .offset = (uint16_t)(s->first_sect * unit),
-				    .domid = (uint16_t)v->fe}};
-		union xengnttab_copy_ptr local = {.virt = v->buf + off};
-
-		segs[i] = (xengnttab_grant_copy_segment_t){
-			.source = to_frontend ? local : frontend,
-			.dest = to_frontend ? frontend : local,
-			.len = len,
-			.flags = to_frontend ? GNTCOPY_dest_gref : GNTCOPY_source_gref,
-		};
-		off += len;
-	}
-	return grant_copy(v, segs, r->nr_segments);
-}
-
-static bool full_io(int fd, bool write, uint8_t *buf, size_t len, off_t off)
-{
-	while (len) {
-		ssize_t n = write ? pwrite(fd, buf, len, off) : pread(fd, buf, len, off);
-
-		if (n <= 0) {
-			if (n < 0 && errno == EINTR)
-				continue;
-			return false;
-		}
-		buf += n;
-		len -= (size_t)n;
-		off += n;
-	}
-	return true;
-}
-
-/* Give the sectors back to the backing store: a hole in a file, a discard
- * on a device.  Reads of discarded sectors return zeros on files and
- * whatever the device returns on devices (discard-zeroes-data is not
- * offered). */
-static int16_t discard(struct vbd *v, off_t off, off_t len)
-{
-	if (v->is_blkdev) {
-		uint64_t range[2] = {(uint64_t)off, (uint64_t)len};
-
-		if (ioctl(v->fd, BLKDISCARD, range) == 0)
-			return BLKIF_RSP_OKAY;
-	} else if (fallocate(v->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, off, len) == 0) {
-		return BLKIF_RSP_OKAY;
-	}
-	return errno == EOPNOTSUPP ? BLKIF_RSP_EOPNOTSUPP : BLKIF_RSP_ERROR;
-}
-
-/* With a 4096-byte logical sector in 512-byte units (a frontend without
- * feature-large-sector-size), every transfer must cover whole sectors. */
-static bool aligned(const struct vbd *v, const struct blkb_request *r)
-{
-	const uint64_t per = v->logical_sector / v->lim.sector_size;
-
-	return r->sector_number % per == 0 && r->nr_sectors % per == 0;
-}
-
-/* Perform a validated request; the response status. */
-static int16_t perform(struct vbd *v)
-{
-	const struct blkb_request *r = v->req;
-	size_t bytes = (size_t)r->nr_sectors * v->lim.sector_size;
-	off_t off = (off_t)(r->sector_number * v->lim.sector_size);
-
-	if (!aligned(v, r))
-		return BLKIF_RSP_ERROR;
-	switch (r->op) {
-	case BLKIF_OP_READ:
-		if (!full_io(v->fd, false, v->buf, bytes, off) || !copy_segments(v, true))
-			return BLKIF_RSP_ERROR;
-		return BLKIF_RSP_OKAY;
-	case BLKIF_OP_WRITE:
-	case BLKIF_OP_FLUSH_DISKCACHE:
-		if (r->nr_segments &&
-		    (!copy_segments(v, false) || !full_io(v->fd, true, v->buf, bytes, off)))
-			return BLKIF_RSP_ERROR;
-		if (r->op == BLKIF_OP_FLUSH_DISKCACHE && fdatasync(v->fd) != 0)
-			return BLKIF_RSP_ERROR;
-		return BLKIF_RSP_OKAY;
-	case BLKIF_OP_DISCARD:
-		return discard(v, off, (off_t)bytes);
-	default:
-		return BLKIF_RSP_EOPNOTSUPP;
-	}
-}
-
 static void unmap_queue(struct vbd *v, struct vbd_queue *q)
 {
+	/* the shadow goes with the connection: a reconnect starts afresh */
+	if (q->shadow_area) {
+		munmap(q->shadow_area, q->shadow_len);
+		unlink(q->shadow_path);
+	}
 	if (q->evtchn) {
 		xenevtchn_unbind(q->evtchn, q->port);
 		xenevtchn_close(q->evtchn);
@@ -244,28 +109,66 @@ static void unmap_queue(struct vbd *v, struct vbd_queue *q)
 
 static void disconnect(struct vbd *v)
 {
+	vbd_io_drain(v); /* the kernel may still write into buffers */
 	for (unsigned int q = 0; q < BLKB_MAX_QUEUES; q++)
 		unmap_queue(v, &v->queue[q]);
 	v->nr_queues = 0;
 }
 
 /* Close the vbd toward the frontend, saying why in xacm-error. */
-static void shut(struct vbd *v, const char *why)
+void vbd_shut(struct vbd *v, const char *why)
 {
 	if (why) {
 		xacm_warn("vbd %u/%u: %s", v->fe, v->devid, why);
-		write_node(v, "xacm-error", "%s", why);
+		vbd_write_node(v, "xacm-error", "%s", why);
 	}
 	disconnect(v);
 	set_state(v, XenbusStateClosing);
 	set_state(v, XenbusStateClosed);
 }
 
+/* Map queue q's shadow file and take the ring up from it. */
+static int take_up(struct vbd *v, unsigned int qi, const struct shadow_id *id)
+{
+	struct vbd_queue *q = &v->queue[qi];
+	int fd, rc;
+
+	if (snprintf(q->shadow_path, sizeof(q->shadow_path), "%s/vbd-%u-%u-q%u", v->ctx->state_dir,
+		     v->fe, v->devid, qi) >= (int)sizeof(q->shadow_path))
+		return -ENAMETOOLONG;
+	q->shadow_len = shadow_size(q->ring.nr_ents);
+	fd = open(q->shadow_path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0 || ftruncate(fd, (off_t)q->shadow_len) != 0) {
+		rc = -errno;
+		xacm_err("vbd %u/%u: shadow file %s: %s (is --state-dir writable?)", v->fe,
+			 v->devid, q->shadow_path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return rc;
+	}
+	q->shadow_area = mmap(NULL, q->shadow_len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	if (q->shadow_area == MAP_FAILED) {
+		q->shadow_area = NULL;
+		return -errno;
+	}
+	rc = shadow_resume(&q->shadow, q->shadow_area, id, &q->ring);
+	if (rc == 1)
+		xacm_info("vbd %u/%u: queue %u taken up at %u; %u unanswered request(s) run again",
+			  v->fe, v->devid, qi, q->ring.rsp_prod_pvt, q->shadow.nr_redo);
+	else if (rc < 0)
+		xacm_err("vbd %u/%u: queue %u: the shadow contradicts the ring", v->fe, v->devid,
+			 qi);
+	return rc < 0 ? rc : 0;
+}
+
 /* Map one queue's ring and bind its event channel; dir holds its ring-ref*
  * and event-channel nodes (the frontend's directory, or its queue-N). */
-static int map_queue(struct vbd *v, struct vbd_queue *q, const char *dir, unsigned int order)
+static int map_queue(struct vbd *v, unsigned int qi, const char *dir, unsigned int order)
 {
-	uint32_t refs[1u << BLKB_RING_MAX_PAGE_ORDER];
+	struct vbd_queue *q = &v->queue[qi];
+	struct shadow_id id = {.fe = v->fe, .devid = v->devid, .queue = qi, .order = order};
+	uint32_t *refs = id.ring_ref;
 	uint64_t port, ref;
 	int rc;
 
@@ -290,14 +193,12 @@ static int map_queue(struct vbd *v, struct vbd_queue *q, const char *dir, unsign
 	if (rc < 0)
 		return -EIO;
 	q->port = (evtchn_port_t)rc;
-	/* A fresh ring has rsp_prod 0; after a daemon restart, requests past the
-	 * published rsp_prod are the unanswered ones (see the top). */
-	return blkb_ring_attach_at(
-		&q->ring, q->ring_area, order, v->ctx->max_ring_order,
-		__atomic_load_n(&((blkif_sring_t *)q->ring_area)->rsp_prod, __ATOMIC_RELAXED));
+	id.port = (uint32_t)port;
+	rc = blkb_ring_attach(&q->ring, q->ring_area, order, v->ctx->max_ring_order);
+	return rc ? rc : take_up(v, qi, &id);
 }
 
-static int connect(struct vbd *v)
+static int connect_rings(struct vbd *v)
 {
 	uint64_t order = 0, large = 0, nq = 1;
 	unsigned int len;
@@ -322,7 +223,7 @@ static int connect(struct vbd *v)
 	v->lim.sector_size = large ? v->logical_sector : SECTOR;
 	v->lim.nr_sectors = v->bytes / v->lim.sector_size;
 	/* "sectors" in the same unit (Linux blkback does so for 512-unit fronts) */
-	if (!write_node(v, "sectors", "%llu", (unsigned long long)v->lim.nr_sectors))
+	if (!vbd_write_node(v, "sectors", "%llu", (unsigned long long)v->lim.nr_sectors))
 		return -EIO;
 	/* one queue: its nodes in the frontend's directory; more: queue-N/ */
 	for (unsigned int q = 0; q < nq; q++) {
@@ -332,81 +233,16 @@ static int connect(struct vbd *v)
 			   : xacm_xs_path(dir, "%s", v->fe_path))
 			rc = -ENAMETOOLONG;
 		else
-			rc = map_queue(v, &v->queue[q], dir, (unsigned int)order);
+			rc = map_queue(v, q, dir, (unsigned int)order);
 		if (rc) {
 			disconnect(v);
 			return rc;
 		}
 	}
 	v->nr_queues = (unsigned int)nq;
-	xacm_info("vbd %u/%u: connected, %u queue(s) of %u ring page(s), queue 0 starting at %u",
-		  v->fe, v->devid, v->nr_queues, 1u << order, v->queue[0].ring.req_cons);
+	xacm_info("vbd %u/%u: connected, %u queue(s) of %u ring page(s)", v->fe, v->devid,
+		  v->nr_queues, 1u << order);
 	return 0;
-}
-
-/* The counters, for benchmarks: in the backend node xacm-stats, at most
- * once a second.  Ring maps happen at connect only; no grant is mapped per
- * I/O (data moves by grant copy). */
-static void publish_stats(struct vbd *v)
-{
-	time_t now = time(NULL);
-
-	if (now == v->stats.published)
-		return;
-	v->stats.published = now;
-	write_node(
-		v, "xacm-stats",
-		"requests=%llu indirect=%llu errors=%llu grant-copy-calls=%llu "
-		"grant-copy-segments=%llu grant-maps=%llu grant-maps-per-io=0 notifications=%llu",
-		(unsigned long long)v->requests, (unsigned long long)v->stats.indirect,
-		(unsigned long long)v->errors, (unsigned long long)v->stats.copy_calls,
-		(unsigned long long)v->stats.copy_segs, (unsigned long long)v->stats.ring_maps,
-		(unsigned long long)v->stats.notifies);
-}
-
-void vbd_kick(struct vbd *v, unsigned int qi)
-{
-	struct vbd_queue *q = &v->queue[qi];
-	struct blkif_request copy;
-	unsigned int budget = VBD_KICK_BUDGET;
-	int rc = 0;
-
-	if (qi >= v->nr_queues)
-		return;
-	rc = xenevtchn_pending(q->evtchn);
-	if (rc >= 0)
-		xenevtchn_unmask(q->evtchn, (evtchn_port_t)rc);
-	q->more = false;
-	do {
-		/* a budget per kick, so that a busy ring cannot starve the
-		 * others or XenStore: the main loop comes back while q->more */
-		if (budget == 0) {
-			q->more = true;
-			break;
-		}
-		while (budget > 0 && (rc = blkb_ring_next_request(&q->ring, &copy)) == 1) {
-			budget--;
-			int prc = blkb_request_parse(&v->lim, &copy, fetch_indirect, v, v->req);
-			int16_t status = prc ? blkb_request_status(prc) : perform(v);
-
-			v->requests++;
-			v->stats.indirect += v->req->indirect;
-			v->errors += status != BLKIF_RSP_OKAY;
-			if (blkb_ring_respond(&q->ring, v->req->id, v->req->rsp_operation, status))
-				rc = -EPROTO;
-			if (rc < 0)
-				break;
-		}
-		if (rc < 0) {
-			shut(v, "the frontend broke the ring protocol; disconnected");
-			return;
-		}
-		if (blkb_ring_push_responses(&q->ring)) {
-			xenevtchn_notify(q->evtchn, q->port);
-			v->stats.notifies++;
-		}
-	} while (blkb_ring_final_check(&q->ring));
-	publish_stats(v);
 }
 
 void vbd_step(struct vbd *v)
@@ -427,11 +263,11 @@ void vbd_step(struct vbd *v)
 	}
 	if (v->nr_queues) {
 		if (!allowed) {
-			shut(v,
-			     denied ? "access revoked by acdom" : "acdom's decision disappeared");
+			vbd_shut(v, denied ? "access revoked by acdom"
+					   : "acdom's decision disappeared");
 		} else if (fe_state == XenbusStateClosing || fe_state == XenbusStateClosed ||
 			   fe_state == XenbusStateUnknown) {
-			shut(v, NULL);
+			vbd_shut(v, NULL);
 		}
 		return;
 	}
@@ -445,7 +281,8 @@ void vbd_step(struct vbd *v)
 	/* A denied vbd stays in InitWait (the toolstack waits for that state)
 	 * until its frontend tries to connect; then it is closed. */
 	if (denied && fe_state != XenbusStateInitialised && fe_state != XenbusStateConnected) {
-		write_node(v, "xacm-error", "access denied by acdom: %s", rc == 0 ? d.reason : "?");
+		vbd_write_node(v, "xacm-error", "access denied by acdom: %s",
+			       rc == 0 ? d.reason : "?");
 		return;
 	}
 	if (denied) {
@@ -456,20 +293,22 @@ void vbd_step(struct vbd *v)
 				 d.reason, d.policy);
 		else
 			snprintf(why, sizeof(why), "malformed acdom decision: treated as a deny");
-		shut(v, why);
+		vbd_shut(v, why);
 		return;
 	}
 	if (allowed && (fe_state == XenbusStateInitialised || fe_state == XenbusStateConnected)) {
-		rc = connect(v);
+		rc = connect_rings(v);
 		if (rc) {
-			shut(v, "cannot connect: bad ring-ref, event-channel or protocol");
+			vbd_shut(v, "cannot connect: bad ring-ref, event-channel or protocol, "
+				    "or a restart shadow that contradicts the ring");
 			return;
 		}
 		set_state(v, XenbusStateConnected);
 		/* Serve requests queued before we connected, then notify once
 		 * anyway: a daemon killed after publishing responses but before
 		 * its notification would otherwise leave the frontend waiting
-		 * forever for an event about responses already in its ring. */
+		 * forever for an event about responses already in its ring.
+		 * (vbd_kick, not vbd_event: no event need be pending.) */
 		for (unsigned int q = 0; q < v->nr_queues; q++) {
 			vbd_kick(v, q);
 			if (q < v->nr_queues)
@@ -529,26 +368,22 @@ struct vbd *vbd_open(struct blkb_ctx *ctx, uint32_t fe, uint32_t devid)
 	v->lim.max_indirect_segments = ctx->max_indirect_segments;
 	v->lim.flush = true;
 	v->lim.discard = ctx->discard && !v->lim.readonly;
-	if (blkb_limits_check(&v->lim) ||
-	    posix_memalign((void **)&v->buf, 4096,
-			   (size_t)BLKB_PAGE_SIZE * (ctx->max_indirect_segments > DIRECT_SEGMENTS
-							     ? ctx->max_indirect_segments
-							     : DIRECT_SEGMENTS)) ||
-	    (v->req = malloc(sizeof(*v->req))) == NULL)
+	if (blkb_limits_check(&v->lim) || vbd_io_init(v) != 0)
 		goto fail;
-	if (!write_node(v, "feature-flush-cache", "1") ||
-	    !write_node(v, "feature-max-indirect-segments", "%u", ctx->max_indirect_segments) ||
-	    !write_node(v, "max-ring-page-order", "%u", ctx->max_ring_order) ||
-	    !write_node(v, "multi-queue-max-queues", "%u", ctx->max_queues) ||
-	    !write_node(v, "sectors", "%llu", (unsigned long long)(v->bytes / SECTOR)) ||
-	    !write_node(v, "sector-size", "%u", v->logical_sector) ||
-	    !write_node(v, "physical-sector-size", "%u", v->logical_sector) ||
-	    !write_node(v, "feature-discard", "%u", v->lim.discard ? 1u : 0u) ||
+	if (!vbd_write_node(v, "feature-flush-cache", "1") ||
+	    !vbd_write_node(v, "feature-max-indirect-segments", "%u", ctx->max_indirect_segments) ||
+	    !vbd_write_node(v, "max-ring-page-order", "%u", ctx->max_ring_order) ||
+	    !vbd_write_node(v, "multi-queue-max-queues", "%u", ctx->max_queues) ||
+	    !vbd_write_node(v, "sectors", "%llu", (unsigned long long)(v->bytes / SECTOR)) ||
+	    !vbd_write_node(v, "sector-size", "%u", v->logical_sector) ||
+	    !vbd_write_node(v, "physical-sector-size", "%u", v->logical_sector) ||
+	    !vbd_write_node(v, "feature-discard", "%u", v->lim.discard ? 1u : 0u) ||
 	    (v->lim.discard &&
-	     (!write_node(v, "discard-granularity", "%u", v->logical_sector) ||
-	      !write_node(v, "discard-alignment", "0") || !write_node(v, "discard-secure", "0"))) ||
-	    !write_node(v, "info", "%u", v->lim.readonly ? 4u /* VDISK_READONLY */ : 0u) ||
-	    !write_node(v, "hotplug-status", "connected"))
+	     (!vbd_write_node(v, "discard-granularity", "%u", v->logical_sector) ||
+	      !vbd_write_node(v, "discard-alignment", "0") ||
+	      !vbd_write_node(v, "discard-secure", "0"))) ||
+	    !vbd_write_node(v, "info", "%u", v->lim.readonly ? 4u /* VDISK_READONLY */ : 0u) ||
+	    !vbd_write_node(v, "hotplug-status", "connected"))
 		goto fail;
 	xacm_info("vbd %u/%u: serving %s (%llu bytes, %u-byte sectors%s%s)", fe, devid, params,
 		  (unsigned long long)v->bytes, v->logical_sector,
@@ -572,11 +407,10 @@ void vbd_close(struct vbd *v, bool gone)
 	if (v == NULL)
 		return;
 	if (!gone)
-		shut(v, NULL);
+		vbd_shut(v, NULL);
 	disconnect(v);
+	vbd_io_fini(v);
 	if (v->fd >= 0)
 		close(v->fd);
-	free(v->buf);
-	free(v->req);
 	free(v);
 }

@@ -11,12 +11,19 @@
 #include <time.h>
 #include <xenevtchn.h>
 #include <xengnttab.h>
+#include <liburing.h>
 #include <xenstore.h>
 
 #include "blkif_request.h"
 #include "blkif_ring.h"
+#include "ring_shadow.h"
 
 #define BLKB_MAX_QUEUES 8u /* multi-queue-max-queues at most */
+/* Requests of one vbd in asynchronous I/O at once, over all its queues,
+ * and the bytes of private buffer they may hold: a frontend cannot make
+ * the daemon allocate more than this. */
+#define VBD_IO_DEPTH 64u
+#define VBD_IO_BYTES (16u << 20)
 
 /* What the daemon shares with every vbd. */
 struct blkb_ctx {
@@ -29,6 +36,18 @@ struct blkb_ctx {
 	unsigned int max_queues;  /* 1..BLKB_MAX_QUEUES */
 	unsigned int sector_size; /* logical sector offered: 512 or 4096 */
 	bool discard;             /* offer feature-discard */
+	const char *state_dir;    /* the rings' shadow files (ring_shadow.h) */
+};
+
+/* One request in asynchronous I/O: the validated copy and its buffer. */
+struct vbd_io {
+	unsigned int queue, recno; /* the ring and shadow record it came from */
+	struct blkb_request req;
+	uint8_t *buf; /* private, page-aligned; len bytes */
+	size_t len, done;
+	int16_t status;
+	bool synced; /* a flush: its fdatasync is submitted (or was) */
+	bool busy;
 };
 
 struct vbd {
@@ -49,10 +68,21 @@ struct vbd {
 		struct blkb_ring ring;
 		xenevtchn_handle *evtchn; /* own handle: its fd is per queue */
 		evtchn_port_t port;
-		bool more; /* requests left when the last kick used its budget */
+		bool more;     /* requests left when the last kick used its budget */
+		bool starved;  /* stopped for want of an I/O slot or buffer */
+		bool unpushed; /* responses queued and not yet published */
+		struct ring_shadow shadow;
+		void *shadow_area; /* the mapped shadow file */
+		size_t shadow_len;
+		char shadow_path[256];
 	} queue[BLKB_MAX_QUEUES];
-	uint8_t *buf;             /* bounce buffer for one request */
-	struct blkb_request *req; /* the validated copy */
+	/* Asynchronous I/O: an io_uring of the vbd's own, and its slots. */
+	struct io_uring uring;
+	bool uring_ready;
+	bool draining;     /* disconnecting: complete I/O without answering */
+	struct vbd_io *io; /* VBD_IO_DEPTH of them */
+	unsigned int io_busy;
+	size_t io_bytes;
 	uint64_t requests, errors;
 	struct {
 		uint64_t indirect, copy_calls, copy_segs, ring_maps, notifies;
@@ -65,7 +95,9 @@ struct vbd {
 struct vbd *vbd_open(struct blkb_ctx *ctx, uint32_t fe, uint32_t devid);
 /* Advance the state machine after any XenStore change. */
 void vbd_step(struct vbd *v);
-/* Serve queue q's ring after its event channel fired. */
+/* Queue q's event channel fd is readable: take the event, serve the ring. */
+void vbd_event(struct vbd *v, unsigned int q);
+/* Serve queue q's ring (no event taken: its fd need not be readable). */
 void vbd_kick(struct vbd *v, unsigned int q);
 /* Disconnect and free; writes Closed unless the directory is gone. */
 void vbd_close(struct vbd *v, bool gone);
@@ -73,5 +105,19 @@ void vbd_close(struct vbd *v, bool gone);
 bool vbd_more(const struct vbd *v, unsigned int q);
 /* Queue q's event channel fd, or -1 when q is not connected. */
 int vbd_fd(const struct vbd *v, unsigned int q);
+/* The fd that is readable when asynchronous I/O completed: vbd_complete(). */
+int vbd_io_fd(const struct vbd *v);
+/* Answer the requests whose I/O completed, then serve starved queues. */
+void vbd_complete(struct vbd *v);
+
+/* Inside blkback-acm (vbd.c and vbd_io.c). */
+int vbd_io_init(struct vbd *v);
+/* Wait for every request in I/O; none is answered (disconnecting). */
+void vbd_io_drain(struct vbd *v);
+void vbd_io_fini(struct vbd *v);
+/* Close toward the frontend, saying why in xacm-error (why may be NULL). */
+void vbd_shut(struct vbd *v, const char *why);
+bool vbd_write_node(struct vbd *v, const char *node, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 #endif

@@ -6,7 +6,7 @@
 #   scripts/install-deps.sh [--list]     --list prints the packages and exits
 set -euo pipefail
 
-BUILD_PKGS=(gcc make autoconf automake libtool pkg-config libxen-dev libssl-dev check)
+BUILD_PKGS=(gcc make autoconf automake libtool pkg-config libxen-dev libssl-dev check liburing-dev)
 LINT_PKGS=(clang clang-format cppcheck libclang-rt-14-dev shellcheck)
 # The testbed: QEMU, the Xen source build, and the boot images.
 TESTBED_PKGS=(qemu-system-x86 bison flex checkpolicy m4 python3 xz-utils dpkg-dev patch

@@ -151,8 +151,10 @@ start_blkback_domain() {
     name=$1; shift
     mkdir -p driver-domain/lib
     cp bin/blkback-acm driver-domain/
-    for l in xenstore.so.4 xengnttab.so.1 xenevtchn.so.1 xentoolcore.so.1 xentoollog.so.1; do
-        cp /usr/lib/x86_64-linux-gnu/lib$l driver-domain/lib/
+    for l in xenstore.so.4 xengnttab.so.1 xenevtchn.so.1 xentoolcore.so.1 xentoollog.so.1 uring.so.2; do
+        # dom0's own libraries are in /usr/lib; those the payload brought, in /lib
+        cp /usr/lib/x86_64-linux-gnu/lib$l driver-domain/lib/ 2>/dev/null ||
+            cp /lib/x86_64-linux-gnu/lib$l driver-domain/lib/
     done
     disks="" letter=a
     for img in "$@"; do

@@ -25,9 +25,14 @@ after=$(kills)
     fail "the guest's disk test exited $rc"
 [ $((after - before)) -ge 2 ] && pass "blkback-acm was killed $((after - before)) times while the guest's test ran" ||
     fail "blkback-acm was killed only $((after - before)) times during the guest's test"
-tr -d '\r' < $drvlog | grep -q 'connected, .* starting at [1-9]' &&
-    pass "a restarted blkback-acm took up a ring in use (not at index 0)" ||
+tr -d '\r' < $drvlog | grep -q 'taken up at [1-9]' &&
+    pass "a restarted blkback-acm took up a ring in use from its shadow (not at index 0)" ||
     fail "no restarted connection took up a ring in use"
+# the case that matters: killed with requests consumed and unanswered
+redone=$(tr -d '\r' < $drvlog | sed -n 's/.*; \([0-9]*\) unanswered request(s) run again.*/\1/p' |
+    awk '{ n += $1 } END { print n + 0 }')
+[ "$redone" -gt 0 ] && pass "restarted daemons ran $redone unanswered request(s) again" ||
+    fail "no restart found unanswered requests to run again (the kills missed the I/O)"
 log=/var/log/xen/console/guest-client.log
 grep -q 'logical block size 4096' $log && pass "the guest sees 4096-byte sectors" ||
     fail "the guest does not see 4096-byte sectors"

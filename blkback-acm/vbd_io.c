@@ -1,0 +1,400 @@
+/* vbd_io.c - the data path of one vbd: requests from its rings to
+ * asynchronous I/O on the backing store, and responses back.
+ *
+ * Per request: copy out of the ring into a shadow record (ring_shadow.h),
+ * validate that copy (blkif_request.h), and for a write grant-copy the data
+ * into a private buffer; then one io_uring operation, no thread.  When it
+ * completes: for a read grant-copy the data out, then answer.  So no grant
+ * is mapped per I/O, nothing is read from shared memory twice, and a write
+ * is answered only after the backing store took it (and, for a flush,
+ * after fdatasync), which is what makes a restart lose nothing.
+ *
+ * Flush ordering (blkif.h): a FLUSH_DISKCACHE makes durable every write
+ * completed before it was issued.  Those writes were answered, so their
+ * pwrite had completed here; its data is written first, then fdatasync.
+ *
+ * A vbd has at most VBD_IO_DEPTH requests and VBD_IO_BYTES of buffers in
+ * I/O; past that its queues wait ("starved") until completions free room. */
+#include "vbd.h"
+
+#include <errno.h>
+#include <linux/falloc.h>
+#include <linux/fs.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+#include <xen/grant_table.h>
+
+#include "xacm_log.h"
+
+#define VBD_KICK_BUDGET 64u /* requests taken per queue before yielding */
+
+int vbd_io_fd(const struct vbd *v)
+{
+	return v->uring_ready ? v->uring.ring_fd : -1;
+}
+
+int vbd_io_init(struct vbd *v)
+{
+	int rc;
+
+	v->io = calloc(VBD_IO_DEPTH, sizeof(*v->io));
+	if (v->io == NULL)
+		return -ENOMEM;
+	/* two entries per slot: a flush's write, then its fdatasync */
+	rc = io_uring_queue_init(2 * VBD_IO_DEPTH, &v->uring, 0);
+	if (rc < 0) {
+		xacm_err("io_uring_queue_init: %s (a kernel with io_uring is needed)",
+			 strerror(-rc));
+		return rc;
+	}
+	v->uring_ready = true;
+	return 0;
+}
+
+void vbd_io_fini(struct vbd *v)
+{
+	vbd_io_drain(v);
+	if (v->uring_ready)
+		io_uring_queue_exit(&v->uring);
+	v->uring_ready = false;
+	free(v->io);
+	v->io = NULL;
+}
+
+/* Copy n grant segments; true if every one succeeded. */
+static bool grant_copy(struct vbd *v, xengnttab_grant_copy_segment_t *segs, unsigned int n)
+{
+	if (n == 0)
+		return true;
+	v->stats.copy_calls++;
+	v->stats.copy_segs += n;
+	if (xengnttab_grant_copy(v->ctx->gt, n, segs) != 0)
+		return false;
+	for (unsigned int i = 0; i < n; i++)
+		if (segs[i].status != GNTST_okay)
+			return false;
+	return true;
+}
+
+/* blkb_fetch_indirect_fn: the indirect segment pages, by grant copy. */
+static int fetch_indirect(void *opaque, const grant_ref_t *grefs, unsigned int nr_pages, void *dst,
+			  size_t len)
+{
+	struct vbd *v = opaque;
+	xengnttab_grant_copy_segment_t segs[BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST];
+
+	for (unsigned int i = 0; i < nr_pages; i++) {
+		size_t chunk = len - (size_t)i * BLKB_PAGE_SIZE;
+
+		segs[i] = (xengnttab_grant_copy_segment_t){
+			.source.foreign = {.ref = grefs[i], .offset = 0, .domid = (uint16_t)v->fe},
+			.dest.virt = (uint8_t *)dst + (size_t)i * BLKB_PAGE_SIZE,
+			.len = (uint16_t)(chunk > BLKB_PAGE_SIZE ? BLKB_PAGE_SIZE : chunk),
+			.flags = GNTCOPY_source_gref,
+		};
+	}
+	return grant_copy(v, segs, nr_pages) ? 0 : -EIO;
+}
+
+/* Copy every segment of io between the frontend's pages and io->buf. */
+static bool copy_segments(struct vbd *v, struct vbd_io *io, bool to_frontend)
+{
+	static xengnttab_grant_copy_segment_t segs[BLKB_MAX_INDIRECT_SEGMENTS];
+	const struct blkb_request *r = &io->req;
+	const unsigned int unit = v->lim.sector_size;
+	size_t off = 0;
+
+	for (unsigned int i = 0; i < r->nr_segments; i++) {
+		const struct blkif_request_segment *s = &r->seg[i];
+		uint16_t len = (uint16_t)((s->last_sect - s->first_sect + 1) * unit);
+		union xengnttab_copy_ptr frontend = {
+			.foreign = {.ref = s->gref,
+				    .offset = (uint16_t)(s->first_sect * unit),
+				    .domid = (uint16_t)v->fe}};
+		union xengnttab_copy_ptr local = {.virt = io->buf + off};
+
+		segs[i] = (xengnttab_grant_copy_segment_t){
+			.source = to_frontend ? local : frontend,
+			.dest = to_frontend ? frontend : local,
+			.len = len,
+			.flags = to_frontend ? GNTCOPY_dest_gref : GNTCOPY_source_gref,
+		};
+		off += len;
+	}
+	return grant_copy(v, segs, r->nr_segments);
+}
+
+/* Give the sectors back to the backing store: a hole in a file, a discard
+ * on a device.  Reads of discarded sectors return zeros on files and
+ * whatever the device returns on devices (discard-zeroes-data is not
+ * offered).  Synchronous: discards are rare and the kernel does them fast. */
+static int16_t discard(struct vbd *v, off_t off, off_t len)
+{
+	if (v->is_blkdev) {
+		uint64_t range[2] = {(uint64_t)off, (uint64_t)len};
+
+		if (ioctl(v->fd, BLKDISCARD, range) == 0)
+			return BLKIF_RSP_OKAY;
+	} else if (fallocate(v->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, off, len) == 0) {
+		return BLKIF_RSP_OKAY;
+	}
+	return errno == EOPNOTSUPP ? BLKIF_RSP_EOPNOTSUPP : BLKIF_RSP_ERROR;
+}
+
+/* With a 4096-byte logical sector in 512-byte units (a frontend without
+ * feature-large-sector-size), every transfer must cover whole sectors. */
+static bool aligned(const struct vbd *v, const struct blkb_request *r)
+{
+	const uint64_t per = v->logical_sector / v->lim.sector_size;
+
+	return r->sector_number % per == 0 && r->nr_sectors % per == 0;
+}
+
+/* Answer io's request and free its slot; < 0 if the ring is broken. */
+static int finish(struct vbd *v, struct vbd_io *io, int16_t status)
+{
+	struct vbd_queue *q = &v->queue[io->queue];
+	int rc = 0;
+
+	if (!v->draining) {
+		v->errors += status != BLKIF_RSP_OKAY;
+		rc = shadow_respond(&q->shadow, &q->ring, io->recno, io->req.id,
+				    io->req.rsp_operation, status);
+		q->unpushed = true;
+	}
+	v->io_bytes -= io->len;
+	free(io->buf);
+	*io = (struct vbd_io){0};
+	v->io_busy--;
+	return rc;
+}
+
+/* Queue io's next operation: the rest of its read or write, else its
+ * fdatasync.  false when nothing is left to do. */
+static bool submit_next(struct vbd *v, struct vbd_io *io)
+{
+	struct io_uring_sqe *sqe;
+	off_t off = (off_t)(io->req.sector_number * v->lim.sector_size + io->done);
+
+	if (io->done == io->len && (io->req.op != BLKIF_OP_FLUSH_DISKCACHE || io->synced))
+		return false;
+	sqe = io_uring_get_sqe(&v->uring);
+	if (sqe == NULL) { /* cannot happen: 2 entries per slot */
+		io->status = BLKIF_RSP_ERROR;
+		return false;
+	}
+	if (io->done < io->len && io->req.op == BLKIF_OP_READ)
+		io_uring_prep_read(sqe, v->fd, io->buf + io->done,
+				   (unsigned int)(io->len - io->done), (uint64_t)off);
+	else if (io->done < io->len)
+		io_uring_prep_write(sqe, v->fd, io->buf + io->done,
+				    (unsigned int)(io->len - io->done), (uint64_t)off);
+	else {
+		io_uring_prep_fsync(sqe, v->fd, IORING_FSYNC_DATASYNC);
+		io->synced = true;
+	}
+	io_uring_sqe_set_data(sqe, io);
+	return true;
+}
+
+/* The I/O of io is over (status says how): deliver a read, then answer. */
+static int complete(struct vbd *v, struct vbd_io *io)
+{
+	if (!v->draining && io->status == BLKIF_RSP_OKAY && io->req.op == BLKIF_OP_READ &&
+	    !copy_segments(v, io, true))
+		io->status = BLKIF_RSP_ERROR;
+	return finish(v, io, io->status);
+}
+
+/* Start record recno of queue qi: validate, then I/O or an answer at once. */
+static int start_request(struct vbd *v, unsigned int qi, unsigned int recno)
+{
+	struct vbd_io *io = NULL;
+	int prc;
+
+	for (unsigned int i = 0; io == NULL; i++)
+		if (!v->io[i].busy)
+			io = &v->io[i];
+	io->busy = true;
+	io->queue = qi;
+	io->recno = recno;
+	v->io_busy++;
+	v->requests++;
+	prc = blkb_request_parse(&v->lim, shadow_request(&v->queue[qi].shadow, recno),
+				 fetch_indirect, v, &io->req);
+	v->stats.indirect += io->req.indirect;
+	if (prc)
+		return finish(v, io, blkb_request_status(prc));
+	if (!aligned(v, &io->req))
+		return finish(v, io, BLKIF_RSP_ERROR);
+	switch (io->req.op) {
+	case BLKIF_OP_DISCARD:
+		return finish(v, io,
+			      discard(v, (off_t)(io->req.sector_number * v->lim.sector_size),
+				      (off_t)(io->req.nr_sectors * v->lim.sector_size)));
+	case BLKIF_OP_READ:
+	case BLKIF_OP_WRITE:
+	case BLKIF_OP_FLUSH_DISKCACHE:
+		break;
+	default:
+		return finish(v, io, BLKIF_RSP_EOPNOTSUPP);
+	}
+	io->len = (size_t)io->req.nr_sectors * v->lim.sector_size;
+	if (io->len && posix_memalign((void **)&io->buf, BLKB_PAGE_SIZE, io->len) != 0) {
+		io->buf = NULL;
+		io->len = 0;
+		return finish(v, io, BLKIF_RSP_ERROR);
+	}
+	v->io_bytes += io->len;
+	if (io->req.op != BLKIF_OP_READ && io->len && !copy_segments(v, io, false))
+		return finish(v, io, BLKIF_RSP_ERROR);
+	io->status = BLKIF_RSP_OKAY;
+	if (!submit_next(v, io))
+		return complete(v, io);
+	return 0;
+}
+
+static void push(struct vbd *v, struct vbd_queue *q)
+{
+	if (!q->unpushed)
+		return;
+	q->unpushed = false;
+	if (shadow_push(&q->shadow, &q->ring)) {
+		xenevtchn_notify(q->evtchn, q->port);
+		v->stats.notifies++;
+	}
+}
+
+/* The counters, for benchmarks: in the backend node xacm-stats, at most
+ * once a second.  Ring maps happen at connect only; no grant is mapped per
+ * I/O (data moves by grant copy). */
+static void publish_stats(struct vbd *v)
+{
+	time_t now = time(NULL);
+
+	if (now == v->stats.published)
+		return;
+	v->stats.published = now;
+	vbd_write_node(
+		v, "xacm-stats",
+		"requests=%llu indirect=%llu errors=%llu grant-copy-calls=%llu "
+		"grant-copy-segments=%llu grant-maps=%llu grant-maps-per-io=0 notifications=%llu",
+		(unsigned long long)v->requests, (unsigned long long)v->stats.indirect,
+		(unsigned long long)v->errors, (unsigned long long)v->stats.copy_calls,
+		(unsigned long long)v->stats.copy_segs, (unsigned long long)v->stats.ring_maps,
+		(unsigned long long)v->stats.notifies);
+}
+
+void vbd_kick(struct vbd *v, unsigned int qi)
+{
+	struct vbd_queue *q = &v->queue[qi];
+	unsigned int budget = VBD_KICK_BUDGET, recno;
+	int rc = 0;
+
+	if (qi >= v->nr_queues)
+		return;
+	q->more = q->starved = false;
+	do {
+		while (rc >= 0) {
+			/* a budget per kick, so that a busy ring cannot starve
+			 * the others or XenStore: the main loop comes back */
+			if (budget == 0) {
+				q->more = true;
+				break;
+			}
+			if (v->io_busy == VBD_IO_DEPTH || v->io_bytes >= VBD_IO_BYTES) {
+				q->starved = true;
+				break;
+			}
+			/* after a restart, what the old daemon left unanswered first */
+			if (!shadow_next_redo(&q->shadow, &recno)) {
+				rc = shadow_consume(&q->shadow, &q->ring, &recno);
+				if (rc != 1)
+					break;
+			}
+			budget--;
+			rc = start_request(v, qi, recno);
+		}
+		if (rc < 0) {
+			vbd_shut(v, "the frontend broke the ring protocol; disconnected");
+			return;
+		}
+		io_uring_submit(&v->uring);
+		push(v, q);
+		rc = 0;
+	} while (!q->more && !q->starved && blkb_ring_final_check(&q->ring));
+	publish_stats(v);
+}
+
+void vbd_event(struct vbd *v, unsigned int qi)
+{
+	/* read only when the fd is readable: xenevtchn_pending() blocks */
+	int port = qi < v->nr_queues ? xenevtchn_pending(v->queue[qi].evtchn) : -1;
+
+	if (port >= 0)
+		xenevtchn_unmask(v->queue[qi].evtchn, (evtchn_port_t)port);
+	vbd_kick(v, qi);
+}
+
+/* Handle one completion of io: res is the operation's result. */
+static int on_completion(struct vbd *v, struct vbd_io *io, int res)
+{
+	if (res < 0 || (res == 0 && io->done < io->len)) {
+		if (!v->draining)
+			xacm_warn("vbd %u/%u: I/O at sector %llu failed: %s", v->fe, v->devid,
+				  (unsigned long long)io->req.sector_number,
+				  res < 0 ? strerror(-res) : "end of file");
+		io->status = BLKIF_RSP_ERROR;
+		return complete(v, io);
+	}
+	if (io->done < io->len)
+		io->done += (size_t)res; /* short: the rest is submitted next */
+	if (io->status != BLKIF_RSP_OKAY || !submit_next(v, io))
+		return complete(v, io);
+	return 0;
+}
+
+void vbd_complete(struct vbd *v)
+{
+	struct io_uring_cqe *cqe;
+	unsigned int head, n = 0;
+	int rc = 0;
+
+	if (!v->uring_ready)
+		return;
+	io_uring_for_each_cqe(&v->uring, head, cqe)
+	{
+		if (on_completion(v, io_uring_cqe_get_data(cqe), cqe->res) < 0)
+			rc = -EPROTO;
+		n++;
+	}
+	io_uring_cq_advance(&v->uring, n);
+	if (rc < 0) {
+		vbd_shut(v, "the frontend broke the ring protocol; disconnected");
+		return;
+	}
+	io_uring_submit(&v->uring); /* the rests of short transfers, fdatasyncs */
+	for (unsigned int q = 0; q < v->nr_queues; q++)
+		push(v, &v->queue[q]);
+	for (unsigned int q = 0; q < v->nr_queues; q++)
+		if (v->queue[q].starved)
+			vbd_kick(v, q);
+}
+
+void vbd_io_drain(struct vbd *v)
+{
+	struct io_uring_cqe *cqe;
+
+	if (!v->uring_ready)
+		return;
+	v->draining = true;
+	io_uring_submit(&v->uring);
+	while (v->io_busy > 0 && io_uring_wait_cqe(&v->uring, &cqe) == 0) {
+		on_completion(v, io_uring_cqe_get_data(cqe), cqe->res);
+		io_uring_cqe_seen(&v->uring, cqe);
+		io_uring_submit(&v->uring);
+	}
+	v->draining = false;
+}
