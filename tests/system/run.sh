@@ -44,9 +44,7 @@ boot "" t-xen-libs.sh t-guest-disk.sh
 boot "" t-policy.sh
 boot "" t-acdom.sh
 boot "" t-blkback.sh
-# t-blkback-restart.sh is not in the default run yet: its guest stalls after
-# some of the restarts (docs/blkback-acm.md).  Run it by name.
-if [[ "$ONLY" == *" t-blkback-restart.sh "* ]]; then boot "" t-blkback-restart.sh; fi
+boot "" t-blkback-restart.sh
 # A hostile user-space frontend alone, then beside a good guest, both on
 # blkback-acm.  Guest boots are slow when the machine is busy: a long bound.
 BOOT_TIMEOUT=1800 boot "" t-blkback-hostile.sh
