@@ -44,6 +44,9 @@ boot "" t-xen-libs.sh t-guest-disk.sh
 boot "" t-policy.sh
 boot "" t-acdom.sh
 boot "" t-blkback.sh
+# encdom's user-space blkfront in dom0, over blkback-acm and over Linux's
+# blkback in a driver domain (two driver domains, one after the other).
+BOOT_TIMEOUT=1200 boot "" t-encdom-front.sh
 # t-blkback-restart.sh is not in the default run yet: its guest stalls after
 # some of the restarts (docs/blkback-acm.md).  Run it by name.
 if [[ "$ONLY" == *" t-blkback-restart.sh "* ]]; then boot "" t-blkback-restart.sh; fi
