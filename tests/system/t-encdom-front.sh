@@ -24,10 +24,10 @@ echo 8192 > /sys/module/xen_gntalloc/parameters/limit &&
     fail "cannot raise gntalloc's limit"
 expect "xacm-label labels the driver's /dev/xvda bank_a_disk" xacm-label set --path /dev/xvda bank_a_disk
 
-# front_io KIND VDEV DEVID: a driver domain (KIND acm: blkback-acm, kernel:
+# front_io KIND VDEV: a driver domain (KIND acm: blkback-acm, kernel:
 # Linux's blkback) on a fresh backing file; its /dev/xvda attached to dom0.
 front_io() {
-    kind=$1 vdev=$2 devid=$3 img=/tmp/backing-$1.img
+    kind=$1 vdev=$2 img=/tmp/backing-$1.img
     dd if=/dev/zero of="$img" bs=1M count=64 2>/dev/null
     if [ "$kind" = kernel ]; then KB=1; else KB=; fi
     KERNEL_BLKBACK=$KB start_blkback_domain "drv-$kind" "$img" || { fail "$kind: no driver domain"; return; }
@@ -37,6 +37,8 @@ front_io() {
         fail "$kind: xl block-attach: $(cat "/tmp/attach-$kind.log")"
         return
     fi
+    devid=$(xenstore-list "/local/domain/$DRV/backend/vbd/0")
+    echo "$kind: vbd $devid, frontend $(xenstore-read "/local/domain/$DRV/backend/vbd/0/$devid/frontend")"
     if [ "$kind" = kernel ]; then
         kernel_blkback_attach "$DRV" 0
     else
@@ -65,7 +67,7 @@ front_io() {
     xl_ destroy "drv-$kind"
 }
 
-front_io acm xvdz 52112
-front_io kernel xvdy 52096
+front_io acm xvdb
+front_io kernel xvdc
 kill "$ACDOM"
 finish
