@@ -4,7 +4,8 @@
 # connects to a vbd whose frontend is dom0, writes patterns with several
 # requests in flight (4 KiB, and 1 MiB through indirect descriptors),
 # flushes, reads back and compares, and writes a marker that must reach the
-# driver domain's backing file.  Twice: over blkback-acm (acdom allowing the
+# driver domain's backing file; then it connects again and must report the
+# driver domain's destruction (-ENOTCONN) while a read is in flight.  Twice: over blkback-acm (acdom allowing the
 # dom0 <-> blk_t vbd), and over Linux's in-kernel blkback in the driver domain.
 . ./dom0-lib.sh
 require_enforcing
@@ -62,9 +63,24 @@ front_io() {
     else
         fail "$kind: the marker is not in the driver domain's backing file"
     fi
+    # reconnecting is the caller's decision: connect again (frontend Closed
+    # -> Initialising), then lose the driver domain with a read in flight
+    log=/tmp/front-$kind-gone.log
+    timeout 300 xacm-front-io --fe "/local/domain/0/device/vbd/$devid" --marker "$marker-again" \
+        --until-gone > "$log" 2>&1 &
+    pid=$!
+    i=0; while ! grep -q '^WAITING' "$log" && [ $i -lt 900 ]; do sleep 0.2; i=$((i + 1)); done
     echo "--- driver domain drv-$kind console:"
     tr -d '\r' < "/var/log/xen/console/guest-drv-$kind.log" | grep -v '^\[' | sed 's/^/  | /' | tail -n 15
     xl_ destroy "drv-$kind"
+    wait $pid
+    rc=$?
+    sed "s/^/  $kind again | /" "$log"
+    if [ $rc = 0 ] && grep -q '^RESULT name=backend-gone ok' "$log"; then
+        pass "$kind: reconnected after close, passed again, and reported the destroyed driver domain (-ENOTCONN) with a read in flight"
+    else
+        fail "$kind: reconnect / driver domain loss: xacm-front-io exited $rc"
+    fi
 }
 
 front_io acm xvdb

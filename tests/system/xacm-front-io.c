@@ -3,14 +3,17 @@
  * (t-encdom-front.sh):
  *
  *   xacm-front-io --fe FRONTEND_DIR --marker STRING [--slots N] [--segments N]
- *                 [--ring-order N]
+ *                 [--ring-order N] [--until-gone]
  *
  * Connects, prints the negotiated features (FEATURES line), writes patterns
  * with several requests in flight (64 x 4 KiB, then 4 x 1 MiB, which needs
  * indirect descriptors), flushes, reads everything back and compares, checks
  * that bad requests are refused before they reach the ring, writes a 4 KiB
  * block starting with STRING at 4 MiB and flushes (for dom0 to find in the
- * driver domain's backing file), and disconnects.  One line per check:
+ * driver domain's backing file), and disconnects.  With --until-gone it
+ * instead leaves a read in flight, prints "WAITING for the backend to go",
+ * and waits (at most 120 s) for blkfront_complete to report -ENOTCONN (dom0
+ * destroys the driver domain meanwhile).  One line per check:
  *   RESULT name=CASE ok|BAD [detail]
  * Exit 0 only if every check passed; 2 if it could not connect. */
 #include <errno.h>
@@ -158,11 +161,30 @@ static int one(struct blkfront *bf, enum blkfront_op op, uint64_t sector, size_t
 	return rc;
 }
 
+/* A read in flight, then the backend goes away: -ENOTCONN, no response. */
+static void wait_gone(struct blkfront *bf)
+{
+	struct blkfront_done done[16];
+	time_t end = time(NULL) + 120;
+	uint8_t *p;
+	int s = blkfront_get(bf, &p), rc = -EBUSY, k = 0;
+
+	if (s >= 0)
+		rc = blkfront_submit(bf, (unsigned int)s, BLKFRONT_READ, 0, 4 * KIB);
+	printf("WAITING for the backend to go\n");
+	while (rc == 0 && time(NULL) < end && (k = blkfront_wait(bf, done, 16, 1000)) >= 0)
+		if (k > 0) /* the read's answer came first: keep waiting */
+			blkfront_put(bf, done[0].slot);
+	result("backend-gone", rc == 0 && k == -ENOTCONN, "blkfront_complete: %s",
+	       k < 0 ? strerror(-k) : "no error before the time limit");
+}
+
 int main(int argc, char **argv)
 {
 	struct blkfront_config cfg = {
 		.max_ring_order = 4, .slots = 8, .max_segments = 256, .timeout_ms = 30000};
 	const char *fe = NULL, *marker = NULL;
+	int until_gone = 0;
 	static const char *flush_names[] = {"none", "barrier", "flush-diskcache"};
 	const struct blkfront_info *in;
 	struct job small[64], big[4];
@@ -181,6 +203,8 @@ int main(int argc, char **argv)
 			cfg.slots = (unsigned int)strtoul(argv[++i], NULL, 10);
 		else if (!strcmp(argv[i], "--segments") && i + 1 < argc)
 			cfg.max_segments = (unsigned int)strtoul(argv[++i], NULL, 10);
+		else if (!strcmp(argv[i], "--until-gone"))
+			until_gone = 1;
 		else if (!strcmp(argv[i], "--ring-order") && i + 1 < argc)
 			cfg.max_ring_order = (unsigned int)strtoul(argv[++i], NULL, 10);
 		else
@@ -189,7 +213,7 @@ int main(int argc, char **argv)
 	if (fe == NULL || marker == NULL || strlen(marker) >= 4 * KIB) {
 		fprintf(stderr,
 			"usage: xacm-front-io --fe FRONTEND_DIR --marker STRING [--slots N] "
-			"[--segments N] [--ring-order N]\n");
+			"[--segments N] [--ring-order N] [--until-gone]\n");
 		return 2;
 	}
 	seed = (uint64_t)time(NULL) * 0x100000001b3ull;
@@ -244,6 +268,8 @@ int main(int argc, char **argv)
 	if (rc == 0)
 		rc = one(bf, BLKFRONT_FLUSH, 0, 0, NULL);
 	result("marker-written", rc == 0, "at 4 MiB, flushed: %s", rc ? strerror(-rc) : "done");
+	if (until_gone)
+		wait_gone(bf);
 	blkfront_close(bf);
 	result("closed", 1, "(frontend Closed)");
 	printf("xacm-front-io: %u failed\n", failures);
