@@ -283,8 +283,10 @@ static int handshake(struct blkfront *bf, const struct blkfront_config *cfg)
 	uint64_t order = 0;
 	int rc;
 
+	/* a backend still Closed from an earlier connection needs time to see
+	 * Initialising: only the timeout ends this wait */
 	if ((rc = reset_frontend(bf, cfg->timeout_ms)) ||
-	    (rc = wait_backend(bf, STATE(XenbusStateInitWait), stop, cfg->timeout_ms)) < 0 ||
+	    (rc = wait_backend(bf, STATE(XenbusStateInitWait), 0, cfg->timeout_ms)) < 0 ||
 	    (rc = read_be(bf, "max-ring-page-order", UINT32_MAX, false, &order)))
 		return rc;
 	bf->info.ring_order =
