@@ -102,3 +102,27 @@ tcb-count:
 	  printf '%6d %s\n' "$$(gcc -fpreprocessed -dD -E -P $$f | grep -cv '^[[:space:]]*$$')" $$f; \
 	done | awk '{print} {t += $$1} END {printf "%6d acdom (budget 1500)\n", t}'
 .PHONY: tcb-count
+
+# ---- toward the driver domain: the userspace blkfront (issue 7) ----------------
+noinst_LIBRARIES += encdom/xen/libencdom-xen.a
+encdom_xen_libencdom_xen_a_SOURCES = encdom/xen/blkfront.c encdom/xen/blkfront.h \
+	encdom/xen/blkfront_ring.c encdom/xen/blkfront_ring.h
+encdom_xen_libencdom_xen_a_CFLAGS = $(AM_CFLAGS) $(XENSTORE_CFLAGS) $(XENGNTTAB_CFLAGS) \
+	$(XENEVTCHN_CFLAGS)
+ENCDOM_XEN_LIBS = encdom/xen/libencdom-xen.a lib/libxacm.a $(XENSTORE_LIBS) $(XENGNTTAB_LIBS) \
+	$(XENEVTCHN_LIBS)
+check_PROGRAMS += tests/unit/check_blkfront_ring
+tests_unit_check_blkfront_ring_SOURCES = tests/unit/check_blkfront_ring.c
+tests_unit_check_blkfront_ring_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/encdom/xen
+tests_unit_check_blkfront_ring_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_check_blkfront_ring_LDADD = encdom/xen/libencdom-xen.a $(CHECK_LIBS)
+FUZZ_TARGETS += fuzz/fuzz_blkfront_ring
+fuzz/fuzz_blkfront_ring: $(top_srcdir)/tests/fuzz/fuzz_blkfront_ring.c \
+		$(top_srcdir)/encdom/xen/blkfront_ring.c
+	@mkdir -p fuzz
+	$(AM_V_CC)$(FUZZ_CC) $(FUZZ_FLAGS) -I$(top_srcdir)/encdom/xen -o $@ $^
+# a dom0 test program on the testbed (tests/system/t-encdom-front.sh)
+EXTRA_PROGRAMS += tests/system/xacm-front-io
+tests_system_xacm_front_io_SOURCES = tests/system/xacm-front-io.c
+tests_system_xacm_front_io_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/encdom/xen
+tests_system_xacm_front_io_LDADD = $(ENCDOM_XEN_LIBS)

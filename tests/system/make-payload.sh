@@ -10,7 +10,7 @@ cp -a "$HERE"/dom0-*.sh "$HERE"/t-*.sh "$HERE/guest-disk" "$HERE/peer-guest" "$H
     "$HERE/hostile-guest" "$OUT/"
 cp "$BUILD/tests/system/xen-libs-test" "$BUILD/tests/system/acm-wait" "$BUILD/policy/xacm-policy" \
     "$BUILD/acdom/acdom" "$BUILD/toolstack/xacm-label" "$BUILD/toolstack/xacm-audit" \
-    "$BUILD/blkback-acm/blkback-acm" "$OUT/bin/"
+    "$BUILD/blkback-acm/blkback-acm" "$BUILD/tests/system/xacm-front-io" "$OUT/bin/"
 cp "$BUILD/tests/system/xacm-peer" "$OUT/peer-guest/"
 cp "$BUILD/tests/system/hostile-front" "$OUT/hostile-guest/"
 # the project's example policy, compiled on the FLASK base of the testbed's Xen
