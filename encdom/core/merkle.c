@@ -113,19 +113,19 @@ void merkle_clean(struct merkle *m)
 	m->ndc = m->ndn = 0;
 }
 
-static void mark_range(const struct vol_layout *l, unsigned int lv, uint64_t idx, uint8_t *bad,
+/* Mark the chunks under child idx of a node at level depth - 1 (depth 0:
+ * chunk idx itself). */
+static void mark_range(const struct vol_layout *l, unsigned int depth, uint64_t idx, uint8_t *bad,
 		       int64_t *count)
 {
 	uint64_t first = idx, n = 1;
 
-	for (unsigned int i = 0; i <= lv; i++) {
+	for (; depth > 0; depth--) {
 		first *= VOL_ARITY;
 		n *= VOL_ARITY;
 	}
-	for (uint64_t c = first; c < first + n && c < l->nchunks; c++) {
+	for (uint64_t c = first; c < first + n && c < l->nchunks; c++, (*count)++)
 		bad[c] = 1;
-		(*count)++;
-	}
 }
 
 int64_t merkle_locate(const struct merkle *m, const uint8_t *stored, const uint8_t root[static 32],
@@ -159,19 +159,13 @@ int64_t merkle_locate(const struct merkle *m, const uint8_t *stored, const uint8
 
 				if (xc_equal(s + j * 32, NODE(m, node) + j * 32, 32))
 					continue;
-				if (lv == 0) {
-					if (!bad[c]) {
-						bad[c] = 1;
-						count++;
-					}
-					continue;
-				}
-				xc_sha256(stored + (l->level_first[lv - 1] + c) * VOL_CHUNK,
-					  VOL_CHUNK, h);
-				if (xc_equal(h, s + j * 32, 32))
+				if (lv > 0)
+					xc_sha256(stored + (l->level_first[lv - 1] + c) * VOL_CHUNK,
+						  VOL_CHUNK, h);
+				if (lv > 0 && xc_equal(h, s + j * 32, 32))
 					walk[l->level_first[lv - 1] + c] = 1;
 				else
-					mark_range(l, (unsigned int)lv - 1, c, bad, &count);
+					mark_range(l, (unsigned int)lv, c, bad, &count);
 			}
 		}
 	}

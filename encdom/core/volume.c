@@ -51,6 +51,7 @@ struct encdom_vol {
 	uint8_t wct[BATCH * ENCDOM_BLOCK];
 	uint8_t jbuf[ENCDOM_BLOCK];
 	uint8_t ct[BATCH * ENCDOM_BLOCK];
+	uint8_t rct[ENCDOM_MAX_REPLICAS * ENCDOM_BLOCK]; /* one block's copies */
 	uint8_t pt[ENCDOM_BLOCK];
 	char err[ENCDOM_ERRLEN];
 };
@@ -94,37 +95,15 @@ const char *encdom_strerror(int code)
 }
 
 /* ---- I/O on one replica --------------------------------------------------- */
-static int pread_full(int fd, void *buf, size_t len, uint64_t off)
+static int fd_io(int fd, uint8_t *p, size_t len, uint64_t off, int out)
 {
-	uint8_t *p = buf;
-
 	while (len > 0) {
-		ssize_t n = pread(fd, p, len, (off_t)off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return ENCDOM_ERR_IO;
-		if (n == 0)
-			return ENCDOM_ERR_TRUNCATED;
-		p += n;
-		len -= (size_t)n;
-		off += (uint64_t)n;
-	}
-	return 0;
-}
-
-static int pwrite_full(int fd, const void *buf, size_t len, uint64_t off)
-{
-	const uint8_t *p = buf;
-
-	while (len > 0) {
-		ssize_t n = pwrite(fd, p, len, (off_t)off);
+		ssize_t n = out ? pwrite(fd, p, len, (off_t)off) : pread(fd, p, len, (off_t)off);
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
-			return ENCDOM_ERR_IO;
+			return n == 0 && !out ? ENCDOM_ERR_TRUNCATED : ENCDOM_ERR_IO;
 		p += n;
 		len -= (size_t)n;
 		off += (uint64_t)n;
@@ -154,22 +133,15 @@ static int put(struct encdom_vol *v, const void *buf, size_t len, uint64_t off)
 	return 0;
 }
 
-static uint64_t fd_size(int fd)
-{
-	off_t end = lseek(fd, 0, SEEK_END);
-
-	return end < 0 ? 0 : (uint64_t)end;
-}
-
 /* The file (or block device) store; ctx points to the descriptor. */
 static int file_read(void *ctx, void *buf, size_t len, uint64_t off)
 {
-	return pread_full(*(int *)ctx, buf, len, off);
+	return fd_io(*(int *)ctx, buf, len, off, 0);
 }
 
 static int file_write(void *ctx, const void *buf, size_t len, uint64_t off)
 {
-	return pwrite_full(*(int *)ctx, buf, len, off);
+	return fd_io(*(int *)ctx, (uint8_t *)(uintptr_t)buf, len, off, 1);
 }
 
 static int file_sync(void *ctx)
@@ -179,7 +151,9 @@ static int file_sync(void *ctx)
 
 static uint64_t file_size(void *ctx)
 {
-	return fd_size(*(int *)ctx);
+	off_t end = lseek(*(int *)ctx, 0, SEEK_END);
+
+	return end < 0 ? 0 : (uint64_t)end;
 }
 
 /* ---- keys and per-block crypto --------------------------------------------- */
@@ -502,46 +476,46 @@ int encdom_write(struct encdom_vol *v, uint64_t block, uint32_t count, const uin
 }
 
 /* ---- READ ------------------------------------------------------------------- */
-/* Serve one block from any replica that verifies; rewrite the others. */
-static int read_mirrored(struct encdom_vol *v, uint64_t block, const struct vol_record *rec,
-			 uint8_t *out, const uint8_t *first_ct)
+/* Verify the copies of block against rec, decrypting into out: up to the
+ * first that verifies, or all of them with all.  Bad copies are rewritten
+ * from the good one if repair (REPAIR), else reported if all (BAD).  0, or
+ * ENCDOM_ERR_INTEGRITY if no copy verifies. */
+static int check_copies(struct encdom_vol *v, uint64_t block, const struct vol_record *rec,
+			uint8_t *out, int all, int repair)
 {
-	uint8_t *ct = v->ct + (BATCH - 1) * ENCDOM_BLOCK;
-	unsigned int bad[ENCDOM_MAX_REPLICAS], nbad = 0, r;
 	uint64_t off = v->l.data_off + block * ENCDOM_BLOCK;
+	unsigned int bad[ENCDOM_MAX_REPLICAS], nbad = 0, good = v->nrep;
 
-	for (r = 0; r < v->nrep; r++) {
-		if (r == 0 && first_ct != NULL)
-			memmove(ct, first_ct, ENCDOM_BLOCK);
-		else if (rd(v, r, ct, ENCDOM_BLOCK, off) != 0) {
+	for (unsigned int r = 0; r < v->nrep && (all || good == v->nrep); r++) {
+		uint8_t *ct = v->rct + (size_t)r * ENCDOM_BLOCK;
+
+		if (rd(v, r, ct, ENCDOM_BLOCK, off) != 0 || open_block(v, block, rec, ct, out) != 0)
 			bad[nbad++] = r;
-			continue;
-		}
-		if (open_block(v, block, rec, ct, out) == 0)
-			break;
-		bad[nbad++] = r;
+		else if (good == v->nrep)
+			good = r;
 	}
-	if (r == v->nrep)
-		return say(v->err, ENCDOM_ERR_INTEGRITY,
-			   "block %" PRIu64 ": authentication failed on %u of %u replica(s) "
-			   "(forged, swapped or stale data, or a damaged record)",
-			   block, nbad, v->nrep);
-	for (unsigned int i = 0; i < nbad; i++) {
-		if (wr(v, bad[i], ct, ENCDOM_BLOCK, off) != 0)
-			continue;
-		event(v, ENCDOM_EV_REPAIR, bad[i], block);
-	}
-	return 0;
+	for (unsigned int i = 0; i < nbad; i++)
+		if (repair && good < v->nrep &&
+		    wr(v, bad[i], v->rct + (size_t)good * ENCDOM_BLOCK, ENCDOM_BLOCK, off) == 0)
+			event(v, ENCDOM_EV_REPAIR, bad[i], block);
+		else if (all)
+			event(v, ENCDOM_EV_BAD, bad[i], block);
+	return good < v->nrep ? 0 : ENCDOM_ERR_INTEGRITY;
 }
 
+/* n blocks with one read from replica 0; a block that fails there is
+ * served by check_copies(). */
 static int read_batch(struct encdom_vol *v, uint64_t block, uint32_t n, uint8_t *buf)
 {
-	int rc = rd(v, 0, v->ct, (size_t)n * ENCDOM_BLOCK, v->l.data_off + block * ENCDOM_BLOCK);
+	int rc;
 
+	__builtin_prefetch(rec_at(v, block)); /* while the ciphertext is fetched */
+	rc = rd(v, 0, v->ct, (size_t)n * ENCDOM_BLOCK, v->l.data_off + block * ENCDOM_BLOCK);
 	for (uint32_t i = 0; i < n; i++) {
 		struct vol_record rec;
 		uint64_t b = block + i;
 		uint8_t *out = buf + (size_t)i * ENCDOM_BLOCK;
+		uint32_t q = queued(v, b);
 
 		if (v->bad != NULL && v->bad[b / VOL_REC_PER_CHUNK])
 			return say(v->err, ENCDOM_ERR_INTEGRITY,
@@ -551,71 +525,46 @@ static int read_batch(struct encdom_vol *v, uint64_t block, uint32_t n, uint8_t 
 		if (vol_record_parse(rec_at(v, b), &rec) != 0)
 			return say(v->err, ENCDOM_ERR_INTEGRITY,
 				   "block %" PRIu64 ": malformed metadata record", b);
-		if (v->nwq > 0 && queued(v, b) < v->nwq) {
-			uint32_t q = queued(v, b);
-
-			if (open_block(v, b, &v->wq[q].rec, v->wct + (size_t)q * ENCDOM_BLOCK,
-				       out) != 0)
+		if (q < v->nwq) {
+			if (open_block(v, b, &v->wq[q].rec, v->wct + (size_t)q * ENCDOM_BLOCK, out))
 				return say(v->err, ENCDOM_ERR_INTEGRITY,
 					   "block %" PRIu64 ": queued write failed to verify", b);
-			continue;
-		}
-		if (rec.counter == 0) {
+		} else if (rec.counter == 0) {
 			memset(out, 0, ENCDOM_BLOCK);
-			continue;
+		} else if ((rc != 0 ||
+			    open_block(v, b, &rec, v->ct + (size_t)i * ENCDOM_BLOCK, out)) &&
+			   check_copies(v, b, &rec, out, 0, 1) != 0) {
+			return say(v->err, ENCDOM_ERR_INTEGRITY,
+				   "block %" PRIu64
+				   ": authentication failed on %u of %u replica(s) "
+				   "(forged, swapped or stale data, or a damaged record)",
+				   b, v->nrep, v->nrep);
 		}
-		if (rc == 0 && open_block(v, b, &rec, v->ct + (size_t)i * ENCDOM_BLOCK, out) == 0)
-			continue;
-		if (read_mirrored(v, b, &rec, out,
-				  rc == 0 ? v->ct + (size_t)i * ENCDOM_BLOCK : NULL) != 0)
-			return ENCDOM_ERR_INTEGRITY;
 	}
 	return 0;
 }
 
 int encdom_scrub(struct encdom_vol *v, int repair, uint64_t *nbad)
 {
-	uint64_t off, step = v->l.nblocks / 100 + 1;
+	uint64_t step = v->l.nblocks / 100 + 1;
 	struct vol_record rec;
-	int ok[ENCDOM_MAX_REPLICAS], good;
+	int rc;
 
 	*nbad = 0;
-	if (!v->readonly && (good = drain(v)) != 0)
-		return good;
+	if (!v->readonly && (rc = drain(v)) != 0)
+		return rc;
 	for (uint64_t b = 0; b < v->l.nblocks; b++) {
 		if (b % step == 0)
 			event(v, ENCDOM_EV_PROGRESS, b, v->l.nblocks);
 		if (v->bad != NULL && v->bad[b / VOL_REC_PER_CHUNK]) {
 			(*nbad)++;
 			event(v, ENCDOM_EV_BAD, 0, b);
-			continue;
-		}
-		if (vol_record_parse(rec_at(v, b), &rec) != 0 || rec.counter == 0)
-			continue;
-		off = v->l.data_off + b * ENCDOM_BLOCK;
-		good = -1;
-		for (unsigned int r = 0; r < v->nrep; r++) {
-			uint8_t *ct = v->ct + (size_t)r * ENCDOM_BLOCK;
-
-			ok[r] = rd(v, r, ct, ENCDOM_BLOCK, off) == 0 &&
-				open_block(v, b, &rec, ct, v->pt) == 0;
-			if (ok[r] && good < 0)
-				good = (int)r;
-		}
-		xc_cleanse(v->pt, ENCDOM_BLOCK);
-		if (good < 0)
+		} else if (vol_record_parse(rec_at(v, b), &rec) == 0 && rec.counter != 0 &&
+			   check_copies(v, b, &rec, v->pt, 1, repair && !v->readonly) != 0) {
 			(*nbad)++;
-		for (unsigned int r = 0; r < v->nrep; r++) {
-			if (ok[r])
-				continue;
-			if (repair && good >= 0 && !v->readonly &&
-			    wr(v, r, v->ct + (size_t)good * ENCDOM_BLOCK, ENCDOM_BLOCK, off) == 0) {
-				event(v, ENCDOM_EV_REPAIR, r, b);
-			} else {
-				event(v, ENCDOM_EV_BAD, r, b);
-			}
 		}
 	}
+	xc_cleanse(v->pt, ENCDOM_BLOCK);
 	event(v, ENCDOM_EV_PROGRESS, v->l.nblocks, v->l.nblocks);
 	if (*nbad > 0)
 		return say(v->err, ENCDOM_ERR_INTEGRITY,
@@ -632,7 +581,7 @@ int encdom_read(struct encdom_vol *v, uint64_t block, uint32_t count, uint8_t *b
 	if (block >= v->l.nblocks || count > v->l.nblocks - block)
 		return say(v->err, ENCDOM_ERR_INVAL, "read beyond the end of the volume");
 	while (rc == 0 && count > 0) {
-		uint32_t n = count < BATCH - 1 ? count : BATCH - 1;
+		uint32_t n = count < BATCH ? count : BATCH;
 
 		rc = read_batch(v, block, n, buf);
 		block += n;
@@ -722,37 +671,25 @@ static int settle(struct encdom_vol *v, struct cand *c, size_t n)
 	uint64_t block = c[0].e.block, off = v->l.data_off + block * ENCDOM_BLOCK;
 	uint8_t zero[VOL_JENT] = {0};
 	size_t best = n;
-	unsigned int from = 0;
-	int ok[ENCDOM_MAX_REPLICAS] = {0}, rc = 0;
+	int rc = 0;
 
 	for (unsigned int r = 0; r < v->nrep; r++) {
-		uint8_t *ct = v->ct + (size_t)r * ENCDOM_BLOCK;
-
-		if (rd(v, r, ct, ENCDOM_BLOCK, off) != 0)
+		if (rd(v, r, v->rct, ENCDOM_BLOCK, off) != 0)
 			continue;
 		for (size_t k = n; k-- > 0 && (best == n || k > best);)
-			if (open_block(v, block, &c[k].e.rec, ct, v->pt) == 0) {
+			if (open_block(v, block, &c[k].e.rec, v->rct, v->pt) == 0) {
 				best = k;
-				from = r;
 				break;
 			}
 	}
-	xc_cleanse(v->pt, ENCDOM_BLOCK);
 	if (best < n) {
 		vol_record_encode(&c[best].e.rec, rec_at(v, block));
 		merkle_mark(&v->m, block);
 		v->recovered++;
 		event(v, ENCDOM_EV_RECOVER, c[best].e.rec.counter, block);
-		for (unsigned int r = 0; r < v->nrep; r++)
-			ok[r] = open_block(v, block, &c[best].e.rec,
-					   v->ct + (size_t)r * ENCDOM_BLOCK, v->pt) == 0;
-		xc_cleanse(v->pt, ENCDOM_BLOCK);
-		for (unsigned int r = 0; r < v->nrep; r++)
-			if (!ok[r] &&
-			    wr(v, r, v->ct + (size_t)from * ENCDOM_BLOCK, ENCDOM_BLOCK, off) == 0) {
-				event(v, ENCDOM_EV_REPAIR, r, block);
-			}
+		(void)check_copies(v, block, &c[best].e.rec, v->pt, 1, 1);
 	}
+	xc_cleanse(v->pt, ENCDOM_BLOCK);
 	for (size_t k = 0; rc == 0 && k < n; k++)
 		if (k != best)
 			rc = put(v, zero, VOL_JENT,
@@ -846,6 +783,32 @@ static int check_header(struct encdom_vol *v, const uint8_t *hb, const uint8_t k
 	return rc;
 }
 
+/* The first replica whose header verifies; the others get its header. */
+static int load_header(struct encdom_vol *v, const uint8_t key[static 32], char *err)
+{
+	uint8_t hb[ENCDOM_BLOCK], ob[ENCDOM_BLOCK] = {0};
+	struct vol_header oh;
+	unsigned int r = 0;
+	int rc;
+
+	do {
+		rc = rd(v, r, hb, sizeof(hb), 0);
+		rc = rc != 0 ? say(err, rc, "%s: cannot read the volume header", v->name[r])
+			     : check_header(v, hb, key, err);
+	} while (rc != 0 && rc != ENCDOM_ERR_KEY && ++r < v->nrep);
+	for (unsigned int o = 0; rc == 0 && o < v->nrep; o++) {
+		if (rd(v, o, ob, sizeof(ob), 0) == 0 && memcmp(ob, hb, sizeof(hb)) == 0)
+			continue;
+		if (vol_header_parse(ob, &oh) == 0 &&
+		    memcmp(oh.uuid, v->uuid, ENCDOM_UUID_LEN) != 0)
+			rc = say(err, ENCDOM_ERR_VOLUME, "%s is a replica of another volume",
+				 v->name[o]);
+		else if (wr(v, o, hb, sizeof(hb), 0) == 0)
+			event(v, ENCDOM_EV_REPAIR, o, UINT64_MAX);
+	}
+	return rc;
+}
+
 static int place_init(struct encdom_vol *v)
 {
 	uint64_t n = v->l.nchunks + v->l.nnodes;
@@ -857,6 +820,8 @@ static int place_init(struct encdom_vol *v)
 
 static void vol_free(struct encdom_vol *v)
 {
+	if (v == NULL)
+		return;
 	for (unsigned int r = 0; r < v->nrep; r++)
 		if (v->fd[r] >= 0)
 			close(v->fd[r]);
@@ -869,51 +834,40 @@ static void vol_free(struct encdom_vol *v)
 	free(v);
 }
 
-static int open_stores(struct encdom_vol *v, const char *const *paths, unsigned int n, int flags,
-		       char *err)
+/* A new handle on n stores: the files paths (opened with flags) or st.
+ * On error *out may still need vol_free(). */
+static int vol_new(struct encdom_vol **out, const char *const *paths, const struct encdom_store *st,
+		   unsigned int n, int flags, const struct encdom_anchor *anchor, encdom_hook hook,
+		   void *hook_ctx, char *err)
 {
-	if (n == 0 || n > ENCDOM_MAX_REPLICAS)
-		return say(err, ENCDOM_ERR_INVAL, "1 to %u replicas", ENCDOM_MAX_REPLICAS);
-	for (unsigned int r = 0; r < n; r++) {
-		v->fd[r] = open(paths[r], O_RDWR | O_CLOEXEC | flags, 0600);
-		v->name[r] = paths[r];
-		v->st[r] = (struct encdom_store){file_read, file_write, file_sync, file_size,
-						 &v->fd[r]};
-		v->nrep = r + 1;
-		if (v->fd[r] < 0)
-			return say(err, ENCDOM_ERR_IO, "%s: %s", paths[r], strerror(errno));
-	}
-	return 0;
-}
+	struct encdom_vol *v = *out = calloc(1, sizeof(*v));
 
-static int attach_stores(struct encdom_vol *v, const struct encdom_store *st, unsigned int n,
-			 char *err)
-{
-	if (n == 0 || n > ENCDOM_MAX_REPLICAS)
-		return say(err, ENCDOM_ERR_INVAL, "1 to %u replicas", ENCDOM_MAX_REPLICAS);
-	memcpy(v->st, st, n * sizeof(*st));
-	v->nrep = n;
-	for (unsigned int r = 0; r < n; r++) {
-		snprintf(v->namebuf[r], sizeof(v->namebuf[r]), "replica %u", r);
-		v->name[r] = v->namebuf[r];
-	}
-	return 0;
-}
-
-static struct encdom_vol *vol_new(const struct encdom_anchor *anchor, encdom_hook hook,
-				  void *hook_ctx)
-{
-	struct encdom_vol *v = calloc(1, sizeof(*v));
-
+	err[0] = 0;
 	if (v == NULL)
-		return NULL;
+		return say(err, ENCDOM_ERR_NOMEM, "out of memory");
 	for (unsigned int r = 0; r < ENCDOM_MAX_REPLICAS; r++)
 		v->fd[r] = -1;
 	v->anchor = *anchor;
 	v->hook = hook;
 	v->hook_ctx = hook_ctx;
 	v->jcur = UINT64_MAX;
-	return v;
+	if (n == 0 || n > ENCDOM_MAX_REPLICAS)
+		return say(err, ENCDOM_ERR_INVAL, "1 to %u replicas", ENCDOM_MAX_REPLICAS);
+	for (unsigned int r = 0; r < n; r++) {
+		v->nrep = r + 1;
+		v->name[r] = v->namebuf[r];
+		snprintf(v->namebuf[r], sizeof(v->namebuf[r]), "replica %u", r);
+		if (st != NULL) {
+			v->st[r] = st[r];
+			continue;
+		}
+		v->name[r] = paths[r];
+		v->st[r] = (struct encdom_store){file_read, file_write, file_sync, file_size,
+						 &v->fd[r]};
+		if ((v->fd[r] = open(paths[r], O_RDWR | O_CLOEXEC | flags, 0600)) < 0)
+			return say(err, ENCDOM_ERR_IO, "%s: %s", paths[r], strerror(errno));
+	}
+	return 0;
 }
 
 /* Pick a replica whose records match the anchor; on none, explain. */
@@ -995,9 +949,8 @@ static int sync_replicas(struct encdom_vol *v, unsigned int g)
 				merkle_mark(&v->m, c * VOL_REC_PER_CHUNK);
 				differ = 1;
 			}
-		if (differ) {
+		if (differ)
 			event(v, ENCDOM_EV_REPAIR, r, UINT64_MAX);
-		}
 	}
 	free(mine);
 	free(theirs);
@@ -1008,43 +961,12 @@ static int sync_replicas(struct encdom_vol *v, unsigned int g)
  * be freed by the caller. */
 static int vol_open(struct encdom_vol *v, const uint8_t key[static ENCDOM_KEY_LEN], char *err)
 {
-	uint8_t hb[ENCDOM_BLOCK], ab[VOL_COMMIT_LEN], *stored = NULL;
+	uint8_t ab[VOL_COMMIT_LEN], *stored = NULL;
 	struct vol_commit anc;
 	unsigned int g = 0;
-	int rc = 0;
+	int rc;
 
-	/* Header: take the first replica whose header verifies; rewrite others. */
-	for (unsigned int r = 0; rc == 0 && r < v->nrep; r++) {
-		rc = rd(v, r, hb, sizeof(hb), 0);
-		if (rc != 0)
-			rc = say(err, rc, "%s: cannot read the volume header", v->name[r]);
-		else
-			rc = check_header(v, hb, key, err);
-		if (rc == 0) {
-			for (unsigned int o = 0; o < v->nrep; o++) {
-				uint8_t ob[ENCDOM_BLOCK];
-
-				if (o != r && (rd(v, o, ob, sizeof(ob), 0) != 0 ||
-					       memcmp(ob, hb, sizeof(hb)) != 0)) {
-					struct vol_header oh;
-
-					if (vol_header_parse(ob, &oh) == 0 &&
-					    memcmp(oh.uuid, v->uuid, ENCDOM_UUID_LEN) != 0) {
-						rc = say(err, ENCDOM_ERR_VOLUME,
-							 "%s is a replica of another volume",
-							 v->name[o]);
-						break;
-					}
-					if (wr(v, o, hb, sizeof(hb), 0) == 0) {
-						event(v, ENCDOM_EV_REPAIR, o, UINT64_MAX);
-					}
-				}
-			}
-			break;
-		}
-		if (r + 1 < v->nrep && rc != ENCDOM_ERR_KEY)
-			rc = 0;
-	}
+	rc = load_header(v, key, err);
 	for (unsigned int r = 0; rc == 0 && r < v->nrep; r++) {
 		uint64_t size = v->st[r].size(v->st[r].ctx), d = v->l.data_off;
 
@@ -1102,8 +1024,7 @@ static int opened(struct encdom_vol **out, struct encdom_vol *v, int rc,
 		rc = vol_open(v, key, err);
 	if (rc != 0)
 		vol_free(v);
-	else
-		*out = v;
+	*out = rc == 0 ? v : NULL;
 	return rc;
 }
 
@@ -1111,26 +1032,18 @@ int encdom_open(struct encdom_vol **out, const char *const *paths, unsigned int 
 		const uint8_t key[static ENCDOM_KEY_LEN], const struct encdom_anchor *anchor,
 		encdom_hook hook, void *hook_ctx, char err[static ENCDOM_ERRLEN])
 {
-	struct encdom_vol *v = vol_new(anchor, hook, hook_ctx);
+	int rc = vol_new(out, paths, NULL, n, 0, anchor, hook, hook_ctx, err);
 
-	*out = NULL;
-	err[0] = 0;
-	if (v == NULL)
-		return say(err, ENCDOM_ERR_NOMEM, "out of memory");
-	return opened(out, v, open_stores(v, paths, n, 0, err), key, err);
+	return opened(out, *out, rc, key, err);
 }
 
 int encdom_open_stores(struct encdom_vol **out, const struct encdom_store *stores, unsigned int n,
 		       const uint8_t key[static ENCDOM_KEY_LEN], const struct encdom_anchor *anchor,
 		       encdom_hook hook, void *hook_ctx, char err[static ENCDOM_ERRLEN])
 {
-	struct encdom_vol *v = vol_new(anchor, hook, hook_ctx);
+	int rc = vol_new(out, NULL, stores, n, 0, anchor, hook, hook_ctx, err);
 
-	*out = NULL;
-	err[0] = 0;
-	if (v == NULL)
-		return say(err, ENCDOM_ERR_NOMEM, "out of memory");
-	return opened(out, v, attach_stores(v, stores, n, err), key, err);
+	return opened(out, *out, rc, key, err);
 }
 
 int encdom_close(struct encdom_vol *v)
@@ -1191,7 +1104,6 @@ static int vol_format(struct encdom_vol *v, const struct encdom_geometry *geo,
 {
 	struct vol_header h;
 	uint8_t hb[ENCDOM_BLOCK];
-	struct vol_commit c;
 	int rc = vol_layout_init(&v->l, geo->nblocks,
 				 geo->journal_blocks ? geo->journal_blocks
 						     : vol_default_jblocks(geo->nblocks));
@@ -1233,22 +1145,16 @@ static int vol_format(struct encdom_vol *v, const struct encdom_geometry *geo,
 		} else if (v->fd[r] >= 0) {
 			memset(v->ct, 0, sizeof(v->ct));
 			for (uint64_t off = 0; rc == 0 && off < v->l.data_off; off += sizeof(v->ct))
-				rc = pwrite_full(v->fd[r], v->ct,
-						 v->l.data_off - off < sizeof(v->ct)
-							 ? v->l.data_off - off
-							 : sizeof(v->ct),
-						 off);
+				rc = wr(v, r, v->ct,
+					v->l.data_off - off < sizeof(v->ct) ? v->l.data_off - off
+									    : sizeof(v->ct),
+					off);
 		}
 	}
 	if (rc == 0) {
 		merkle_build(&v->m);
-		memset(&c, 0, sizeof(c));
-		memcpy(c.uuid, h.uuid, ENCDOM_UUID_LEN);
-		memcpy(c.root, v->m.root, 32);
-		c.ctr_commit = c.lease_hwm = 1;
-		c.seq = 0; /* commit() makes it 1 */
-		v->cm = c;
-		v->next_ctr = v->lease_hwm = 1;
+		memcpy(v->cm.uuid, h.uuid, ENCDOM_UUID_LEN); /* seq 0: commit() makes it 1 */
+		v->cm.ctr_commit = v->cm.lease_hwm = v->next_ctr = v->lease_hwm = 1;
 		rc = put(v, v->m.nodes, v->l.nnodes * VOL_CHUNK, v->l.tree_off);
 		if (rc == 0)
 			rc = put(v, hb, sizeof(hb), 0);
@@ -1260,19 +1166,24 @@ static int vol_format(struct encdom_vol *v, const struct encdom_geometry *geo,
 	return rc;
 }
 
+/* Finish encdom_format*(). */
+static int formatted(struct encdom_vol *v, int rc, const struct encdom_geometry *geo,
+		     const uint8_t key[static ENCDOM_KEY_LEN], const uint8_t *uuid, char *err)
+{
+	if (rc == 0)
+		rc = vol_format(v, geo, key, uuid, err);
+	vol_free(v);
+	return rc;
+}
+
 int encdom_format(const char *const *paths, unsigned int n, const struct encdom_geometry *geo,
 		  const uint8_t key[static ENCDOM_KEY_LEN], const uint8_t *uuid,
 		  const struct encdom_anchor *anchor, char err[static ENCDOM_ERRLEN])
 {
-	struct encdom_vol *v = vol_new(anchor, NULL, NULL);
-	int rc = v ? open_stores(v, paths, n, O_CREAT, err)
-		   : say(err, ENCDOM_ERR_NOMEM, "no memory");
+	struct encdom_vol *v;
+	int rc = vol_new(&v, paths, NULL, n, O_CREAT, anchor, NULL, NULL, err);
 
-	if (rc == 0)
-		rc = vol_format(v, geo, key, uuid, err);
-	if (v != NULL)
-		vol_free(v);
-	return rc;
+	return formatted(v, rc, geo, key, uuid, err);
 }
 
 int encdom_format_stores(const struct encdom_store *stores, unsigned int n,
@@ -1280,12 +1191,8 @@ int encdom_format_stores(const struct encdom_store *stores, unsigned int n,
 			 const uint8_t key[static ENCDOM_KEY_LEN], const uint8_t *uuid,
 			 const struct encdom_anchor *anchor, char err[static ENCDOM_ERRLEN])
 {
-	struct encdom_vol *v = vol_new(anchor, NULL, NULL);
-	int rc = v ? attach_stores(v, stores, n, err) : say(err, ENCDOM_ERR_NOMEM, "no memory");
+	struct encdom_vol *v;
+	int rc = vol_new(&v, NULL, stores, n, 0, anchor, NULL, NULL, err);
 
-	if (rc == 0)
-		rc = vol_format(v, geo, key, uuid, err);
-	if (v != NULL)
-		vol_free(v);
-	return rc;
+	return formatted(v, rc, geo, key, uuid, err);
 }
