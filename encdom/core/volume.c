@@ -35,11 +35,8 @@ struct encdom_vol {
 	struct vol_commit cm; /* last commit, as in the anchor */
 	uint64_t next_ctr, lease_hwm, jpos, jcur, pending_ckpt;
 	int dirty, readonly, broken, ckpt_always;
-	/* Committed chunks and nodes not yet written in place: one byte per
-	 * chunk then per node, and their list. */
-	uint8_t *place;
-	uint64_t *plist, nplace;
-	uint8_t *bad; /* per chunk: failed the Merkle check */
+	struct uset place; /* committed chunks and nodes not yet written in place */
+	uint8_t *bad;      /* per chunk: failed the Merkle check */
 	encdom_hook hook;
 	void *hook_ctx;
 	uint64_t repaired, recovered, bad_chunks;
@@ -233,12 +230,12 @@ static int cmp64(const void *a, const void *b)
  * checkpoint to upto. */
 static int checkpoint(struct encdom_vol *v, uint64_t upto)
 {
-	const uint64_t nc = v->l.nchunks;
+	const uint64_t nc = v->l.nchunks, *list = v->place.list;
 	int rc = 0;
 
-	qsort(v->plist, v->nplace, sizeof(uint64_t), cmp64);
-	for (uint64_t i = 0, j; rc == 0 && i < v->nplace; i = j) {
-		uint64_t u = v->plist[i];
+	qsort(v->place.list, v->place.n, sizeof(uint64_t), cmp64);
+	for (uint64_t i = 0, j; rc == 0 && i < v->place.n; i = j) {
+		uint64_t u = v->place.list[i];
 		int node = u >= nc;
 		const uint8_t *src =
 			node ? v->m.nodes + (u - nc) * VOL_CHUNK : v->m.meta + u * VOL_CHUNK;
@@ -250,26 +247,16 @@ static int checkpoint(struct encdom_vol *v, uint64_t upto)
 		 * system call. */
 		uint64_t end = u + 1;
 
-		for (j = i + 1; j < v->nplace && v->plist[j] - (end - 1) <= GAP + 1 &&
-				(v->plist[j] >= nc) == node && v->plist[j] - u < 512;
+		for (j = i + 1; j < v->place.n && list[j] - (end - 1) <= GAP + 1 &&
+				(list[j] >= nc) == node && list[j] - u < 512;
 		     j++)
-			end = v->plist[j] + 1;
+			end = list[j] + 1;
 		rc = put(v, src, (end - u) * VOL_CHUNK, off);
 	}
-	for (uint64_t i = 0; i < v->nplace; i++)
-		v->place[v->plist[i]] = 0;
-	v->nplace = 0;
+	uset_clear(&v->place);
 	if (rc == 0)
 		v->pending_ckpt = upto;
 	return rc;
-}
-
-static void to_place(struct encdom_vol *v, uint64_t unit)
-{
-	if (!v->place[unit]) {
-		v->place[unit] = 1;
-		v->plist[v->nplace++] = unit;
-	}
 }
 
 static int drain(struct encdom_vol *v);
@@ -320,10 +307,8 @@ static int commit(struct encdom_vol *v, int force)
 		return rc;
 	v->cm = c;
 	v->dirty = 0;
-	for (uint64_t i = 0; i < m->ndc; i++)
-		to_place(v, m->dchunk[i]);
-	for (uint64_t i = 0; i < m->ndn; i++)
-		to_place(v, v->l.nchunks + m->dnode[i]);
+	for (uint64_t i = 0; i < m->dirty.n; i++)
+		uset_add(&v->place, m->dirty.list[i]);
 	merkle_clean(&v->m);
 	if (v->ckpt_always || (v->jpos / EPB - c.ckpt_jpos / EPB) * 2 >= v->l.jblocks)
 		rc = checkpoint(v, c.commit_jpos);
@@ -811,11 +796,9 @@ static int load_header(struct encdom_vol *v, const uint8_t key[static 32], char 
 
 static int place_init(struct encdom_vol *v)
 {
-	uint64_t n = v->l.nchunks + v->l.nnodes;
+	int rc = uset_init(&v->place, v->l.nchunks + v->l.nnodes);
 
-	v->place = calloc(n, 1);
-	v->plist = calloc(n, sizeof(uint64_t));
-	return v->place && v->plist ? merkle_init(&v->m, &v->l) : ENCDOM_ERR_NOMEM;
+	return rc != 0 ? rc : merkle_init(&v->m, &v->l);
 }
 
 static void vol_free(struct encdom_vol *v)
@@ -828,8 +811,7 @@ static void vol_free(struct encdom_vol *v)
 	xc_gcm_free(v->gcm);
 	merkle_free(&v->m);
 	free(v->bad);
-	free(v->place);
-	free(v->plist);
+	uset_free(&v->place);
 	xc_cleanse(v, sizeof(*v));
 	free(v);
 }
