@@ -156,13 +156,9 @@ static int afile_store(void *ctx, const uint8_t buf[static ENCDOM_ANCHOR_LEN])
 		rc = put_slot(a->fd, a->best, a->gen, buf);
 	if (rc == 0 && created)
 		rc = sync_dir(a->path);
-	if (rc != 0) {
-		a->best = -1;
-		return rc;
-	}
-	a->best = a->best == 0 ? 1 : 0;
-	a->gen++;
-	return 0;
+	a->best = rc != 0 ? -1 : a->best == 0; /* the slot just written */
+	a->gen += rc == 0;
+	return rc;
 }
 
 /* The plain variant: the same update on a descriptor opened for it. */

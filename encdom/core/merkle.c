@@ -58,15 +58,6 @@ void merkle_free(struct merkle *m)
 	memset(m, 0, sizeof(*m));
 }
 
-static unsigned int level_of(const struct vol_layout *l, uint64_t node)
-{
-	unsigned int lv = 0;
-
-	while (lv + 1 < l->levels && node >= l->level_first[lv + 1])
-		lv++;
-	return lv;
-}
-
 /* Hash chunk or node `child` (at level lv: -1 chunk) into its parent slot. */
 static uint64_t hash_up(struct merkle *m, int lv, uint64_t child)
 {
@@ -102,14 +93,19 @@ void merkle_update(struct merkle *m)
 	const uint64_t nc = l->nchunks;
 
 	/* Chunks, then level by level, so that a parent is hashed after all its
-	 * children (the set may hold nodes of an earlier, unfinished update). */
-	for (int lv = -1; lv + 1 < (int)l->levels; lv++)
+	 * children (the set may hold nodes of an earlier, unfinished update).
+	 * The units of level lv are [first, end). */
+	for (int lv = -1; lv + 1 < (int)l->levels; lv++) {
+		uint64_t first = lv < 0 ? 0 : nc + l->level_first[lv];
+		uint64_t end = lv < 0 ? nc : first + l->level_nodes[lv];
+
 		for (uint64_t i = 0; i < m->dirty.n; i++) {
 			uint64_t u = m->dirty.list[i];
 
-			if (lv < 0 ? u < nc : u >= nc && level_of(l, u - nc) == (unsigned int)lv)
+			if (u >= first && u < end)
 				uset_add(&m->dirty, nc + hash_up(m, lv, lv < 0 ? u : u - nc));
 		}
+	}
 	xc_sha256(NODE(m, l->nnodes - 1), VOL_CHUNK, m->root);
 }
 

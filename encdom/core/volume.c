@@ -189,6 +189,13 @@ static uint8_t *rec_at(struct encdom_vol *v, uint64_t block)
 	return v->m.meta + block * VOL_RECORD;
 }
 
+/* Set the record of block in trusted memory; its Merkle path is now dirty. */
+static void set_record(struct encdom_vol *v, uint64_t block, const struct vol_record *rec)
+{
+	vol_record_encode(rec, rec_at(v, block));
+	merkle_mark(&v->m, block);
+}
+
 /* ---- the anchor ---------------------------------------------------------- */
 static int anchor_put(struct encdom_vol *v, const struct vol_commit *c)
 {
@@ -342,10 +349,8 @@ static int journal_append(struct encdom_vol *v, const struct vol_jentry *e, uint
 
 	while (i < n) {
 		uint64_t b = v->jpos / EPB, slot0 = v->jpos % EPB, slot = slot0;
-		uint64_t off = v->l.journal_off + (b % v->l.jblocks) * ENCDOM_BLOCK;
-		int rc;
-
-		int fresh = b != v->jcur;
+		uint64_t off = v->l.journal_off + (b % v->l.jblocks) * ENCDOM_BLOCK, from;
+		int rc, fresh = b != v->jcur;
 
 		if (fresh) { /* a new block goes out whole, with its entries */
 			vol_journal_init(v->jbuf, v->uuid, b);
@@ -353,11 +358,9 @@ static int journal_append(struct encdom_vol *v, const struct vol_jentry *e, uint
 		}
 		for (; i < n && slot < EPB; i++, slot++)
 			vol_jentry_encode(&e[i], v->jbuf + VOL_JHDR + slot * VOL_JENT);
-		if (fresh)
-			rc = put(v, v->jbuf, ENCDOM_BLOCK, off);
-		else
-			rc = put(v, v->jbuf + VOL_JHDR + slot0 * VOL_JENT,
-				 (slot - slot0) * VOL_JENT, off + VOL_JHDR + slot0 * VOL_JENT);
+		from = fresh ? 0 : VOL_JHDR + slot0 * VOL_JENT;
+		rc = put(v, v->jbuf + from, fresh ? ENCDOM_BLOCK : (slot - slot0) * VOL_JENT,
+			 off + from);
 		if (rc != 0)
 			return rc;
 		v->jpos += slot - slot0;
@@ -396,10 +399,8 @@ static int drain(struct encdom_vol *v)
 	}
 	if (rc != 0)
 		return rc;
-	for (uint32_t i = 0; i < n; i++) {
-		vol_record_encode(&v->wq[i].rec, rec_at(v, v->wq[i].block));
-		merkle_mark(&v->m, v->wq[i].block);
-	}
+	for (uint32_t i = 0; i < n; i++)
+		set_record(v, v->wq[i].block, &v->wq[i].rec);
 	v->nwq = 0;
 	v->dirty = 1;
 	return 0;
@@ -559,22 +560,16 @@ int encdom_scrub(struct encdom_vol *v, int repair, uint64_t *nbad)
 
 int encdom_read(struct encdom_vol *v, uint64_t block, uint32_t count, uint8_t *buf)
 {
-	uint8_t *start = buf;
-	uint32_t total = count;
 	int rc = 0;
 
 	if (block >= v->l.nblocks || count > v->l.nblocks - block)
 		return say(v->err, ENCDOM_ERR_INVAL, "read beyond the end of the volume");
-	while (rc == 0 && count > 0) {
-		uint32_t n = count < BATCH ? count : BATCH;
-
-		rc = read_batch(v, block, n, buf);
-		block += n;
-		count -= n;
-		buf += (size_t)n * ENCDOM_BLOCK;
+	for (uint32_t i = 0, n; rc == 0 && i < count; i += n) {
+		n = count - i < BATCH ? count - i : BATCH;
+		rc = read_batch(v, block + i, n, buf + (size_t)i * ENCDOM_BLOCK);
 	}
 	if (rc != 0)
-		xc_cleanse(start, (size_t)total * ENCDOM_BLOCK);
+		xc_cleanse(buf, (size_t)count * ENCDOM_BLOCK);
 	return rc;
 }
 
@@ -625,10 +620,8 @@ static int load_replica(struct encdom_vol *v, unsigned int r, const struct vol_c
 		if (rc < 0)
 			return say(v->err, ENCDOM_ERR_INTEGRITY,
 				   "replica %u: journal entry %" PRIu64 " is malformed", r, pos);
-		if (rc == 0) {
-			vol_record_encode(&e.rec, rec_at(v, e.block));
-			merkle_mark(&v->m, e.block);
-		}
+		if (rc == 0)
+			set_record(v, e.block, &e.rec);
 	}
 	merkle_build(&v->m);
 	return xc_equal(v->m.root, anc->root, 32) ? 0 : 1;
@@ -643,9 +636,8 @@ static int cand_cmp(const void *a, const void *b)
 {
 	const struct cand *x = a, *y = b;
 
-	if (x->e.block != y->e.block)
-		return x->e.block < y->e.block ? -1 : 1;
-	return x->pos < y->pos ? -1 : x->pos > y->pos;
+	return x->e.block != y->e.block ? (x->e.block > y->e.block) - (x->e.block < y->e.block)
+					: (x->pos > y->pos) - (x->pos < y->pos);
 }
 
 /* Settle one block written after the commit: the newest entry whose
@@ -668,8 +660,7 @@ static int settle(struct encdom_vol *v, struct cand *c, size_t n)
 			}
 	}
 	if (best < n) {
-		vol_record_encode(&c[best].e.rec, rec_at(v, block));
-		merkle_mark(&v->m, block);
+		set_record(v, block, &c[best].e.rec);
 		v->recovered++;
 		event(v, ENCDOM_EV_RECOVER, c[best].e.rec.counter, block);
 		(void)check_copies(v, block, &c[best].e.rec, v->pt, 1, 1);
@@ -837,16 +828,12 @@ static int vol_new(struct encdom_vol **out, const char *const *paths, const stru
 		return say(err, ENCDOM_ERR_INVAL, "1 to %u replicas", ENCDOM_MAX_REPLICAS);
 	for (unsigned int r = 0; r < n; r++) {
 		v->nrep = r + 1;
-		v->name[r] = v->namebuf[r];
 		snprintf(v->namebuf[r], sizeof(v->namebuf[r]), "replica %u", r);
-		if (st != NULL) {
-			v->st[r] = st[r];
-			continue;
-		}
-		v->name[r] = paths[r];
-		v->st[r] = (struct encdom_store){file_read, file_write, file_sync, file_size,
-						 &v->fd[r]};
-		if ((v->fd[r] = open(paths[r], O_RDWR | O_CLOEXEC | flags, 0600)) < 0)
+		v->name[r] = st != NULL ? v->namebuf[r] : paths[r];
+		v->st[r] = st != NULL ? st[r]
+				      : (struct encdom_store){file_read, file_write, file_sync,
+							      file_size, &v->fd[r]};
+		if (st == NULL && (v->fd[r] = open(paths[r], O_RDWR | O_CLOEXEC | flags, 0600)) < 0)
 			return say(err, ENCDOM_ERR_IO, "%s: %s", paths[r], strerror(errno));
 	}
 	return 0;
@@ -856,7 +843,7 @@ static int vol_new(struct encdom_vol **out, const char *const *paths, const stru
 static int choose(struct encdom_vol *v, const struct vol_commit *anc, uint8_t *stored,
 		  unsigned int *good, char *err)
 {
-	uint64_t seq[ENCDOM_MAX_REPLICAS];
+	uint64_t seq[ENCDOM_MAX_REPLICAS], c = 0;
 	char first[ENCDOM_ERRLEN];
 	int64_t nbad;
 	int rc0 = 0;
@@ -894,16 +881,12 @@ static int choose(struct encdom_vol *v, const struct vol_commit *anc, uint8_t *s
 			   "metadata does not match the trust anchor (commit %" PRIu64
 			   ") and cannot be located: volume rolled back or metadata destroyed",
 			   anc->seq);
-	for (uint64_t c = 0; c < v->l.nchunks; c++)
-		if (v->bad[c]) {
-			say(err, 0,
-			    "metadata of blocks %" PRIu64 "..%" PRIu64 " (and %" PRId64
-			    " more chunk(s)) does not match the trust anchor: "
-			    "opened read-only",
-			    c * VOL_REC_PER_CHUNK, c * VOL_REC_PER_CHUNK + VOL_REC_PER_CHUNK - 1,
-			    nbad - 1);
-			break;
-		}
+	while (!v->bad[c])
+		c++;
+	say(err, 0,
+	    "metadata of blocks %" PRIu64 "..%" PRIu64 " (and %" PRId64
+	    " more chunk(s)) does not match the trust anchor: opened read-only",
+	    c * VOL_REC_PER_CHUNK, c * VOL_REC_PER_CHUNK + VOL_REC_PER_CHUNK - 1, nbad - 1);
 	v->bad_chunks = (uint64_t)nbad;
 	v->readonly = 1;
 	*good = 0;
@@ -1038,11 +1021,8 @@ int encdom_close(struct encdom_vol *v)
 		/* Commit, write everything in place, and commit again so that
 		 * the checkpoint reaches the end: nothing to replay at open. */
 		v->ckpt_always = 1;
-		rc = commit(v, 0);
-		if (rc == 0)
-			rc = commit(v, 1);
-		if (rc == 0)
-			rc = commit(v, 1);
+		for (int i = 0; rc == 0 && i < 3; i++)
+			rc = commit(v, i > 0);
 		for (unsigned int r = 0; rc == 0 && r < v->nrep; r++)
 			if (v->st[r].sync(v->st[r].ctx) != 0)
 				rc = ENCDOM_ERR_IO;
@@ -1084,7 +1064,7 @@ int encdom_random(void *buf, size_t len)
 static int vol_format(struct encdom_vol *v, const struct encdom_geometry *geo,
 		      const uint8_t key[static ENCDOM_KEY_LEN], const uint8_t *uuid, char *err)
 {
-	struct vol_header h;
+	struct vol_header h = {0};
 	uint8_t hb[ENCDOM_BLOCK];
 	int rc = vol_layout_init(&v->l, geo->nblocks,
 				 geo->journal_blocks ? geo->journal_blocks
@@ -1092,7 +1072,6 @@ static int vol_format(struct encdom_vol *v, const struct encdom_geometry *geo,
 	if (rc != 0)
 		say(err, rc, "size must be 1..2^40 blocks, journal %u..%u blocks", VOL_MIN_JBLOCKS,
 		    VOL_MAX_JBLOCKS);
-	memset(&h, 0, sizeof(h));
 	if (rc == 0 && uuid != NULL)
 		memcpy(h.uuid, uuid, ENCDOM_UUID_LEN);
 	else if (rc == 0 && (rc = xc_random(h.uuid, ENCDOM_UUID_LEN)) == 0) {
