@@ -929,9 +929,8 @@ static int vol_open(struct encdom_vol *v, const uint8_t key[static ENCDOM_KEY_LE
 	uint8_t ab[VOL_COMMIT_LEN], *stored = NULL;
 	struct vol_commit anc;
 	unsigned int g = 0;
-	int rc;
+	int rc = load_header(v, key, err);
 
-	rc = load_header(v, key, err);
 	for (unsigned int r = 0; rc == 0 && r < v->nrep; r++) {
 		uint64_t size = v->st[r].size(v->st[r].ctx), d = v->l.data_off;
 
@@ -972,10 +971,9 @@ static int vol_open(struct encdom_vol *v, const uint8_t key[static ENCDOM_KEY_LE
 		rc = sync_replicas(v, g);
 		if (rc == 0)
 			rc = recover(v, g, &anc);
+		if (rc == 0)
+			rc = commit(v, 1); /* the recovered state, under a new lease */
 		if (rc != 0)
-			say(err, rc, "%s", v->err);
-		v->dirty = 1;
-		if (rc == 0 && (rc = commit(v, 1)) != 0)
 			say(err, rc, "%s", v->err);
 	}
 	return rc;
