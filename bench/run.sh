@@ -124,7 +124,7 @@ row() { # name figure goal: the goal is judged against 4 KiB GCM, the
     echo "between the tag check and the decryption. With the file store each"
     echo "random read is also one \`pread\`: on this machine a 1-byte \`pread\` costs"
     echo "about 0.5 µs and a random 4 KiB one from tmpfs about 0.8 µs (measured"
-    echo "separately), half to two thirds of the time \`openssl speed\` needs for"
+    echo "separately), about 45 % and 70 % of the time \`openssl speed\` needs for"
     echo "one 4 KiB block, so with one system call per read the file store cannot"
     echo "reach 0.75 × on random reads; only a mapping of the store would remove"
     echo "the call, and a mapped store turns a truncated file or an I/O error into"
