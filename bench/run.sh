@@ -151,6 +151,14 @@ row() { # name figure goal: the goal is judged against 4 KiB GCM, the
     echo '```'
     echo "./configure && make bench          # BENCH_DIR, BENCH_MIB, BENCH_SECONDS"
     echo '```'
+    echo
+    echo "## blkback-acm against Linux's kernel blkback"
+    echo
+    echo "\`make bench-blkback\` boots the real-Xen testbed once and runs the same fio"
+    echo "jobs in a guest through Linux's xen-blkback and through blkback-acm, both in a"
+    echo "driver domain on the same backing disk; it writes"
+    echo "[performance-blkback.md](performance-blkback.md) (ratios, grant operations and"
+    echo "notifications per request, the daemon's CPU share, the TCG caveat)."
 } > "$DOCS/performance.md"
 
 if command -v gnuplot >/dev/null; then
