@@ -445,12 +445,16 @@ void vbd_event(struct vbd *v, unsigned int qi)
 /* Handle one completion of io: res is the operation's result. */
 static int on_completion(struct vbd *v, struct vbd_io *io, int res)
 {
-	/* A kernel that cannot do I/O on mapped grant pages (EFAULT): grant
-	 * copy from now on for this vbd, and this request again that way. */
-	if (res == -EFAULT && io->iov && !v->draining) {
-		xacm_warn("vbd %u/%u: I/O on mapped grants failed (EFAULT); using grant copy",
-			  v->fe, v->devid);
-		v->persistent = false;
+	/* I/O straight on mapped grant pages failed: this request again by
+	 * grant copy.  ENOMEM was seen after a restart, while the killed
+	 * daemon's mappings were still being torn down; EFAULT would mean a
+	 * kernel that cannot do I/O on such pages at all: then grant copy
+	 * from now on for this vbd. */
+	if (res < 0 && io->iov && !v->draining) {
+		xacm_warn("vbd %u/%u: I/O on mapped grants failed (%s); again by grant copy%s",
+			  v->fe, v->devid, strerror(-res), res == -EFAULT ? ", from now on" : "");
+		if (res == -EFAULT)
+			v->persistent = false;
 		free(io->iov);
 		io->iov = NULL;
 		io->done = 0;
