@@ -317,13 +317,34 @@ void vbd_step(struct vbd *v)
 	}
 }
 
+/* ctx->open_store's default: params is a file or block device. */
+static int open_file(struct vbd *v, const char *params, uint64_t *bytes)
+{
+	struct stat st;
+
+	if (params[0] != '/')
+		return -EINVAL;
+	v->fd = open(params, (v->lim.readonly ? O_RDONLY : O_RDWR) | O_DIRECT | O_CLOEXEC);
+	if (v->fd < 0 && errno == EINVAL) /* tmpfs and friends have no O_DIRECT */
+		v->fd = open(params, (v->lim.readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+	if (v->fd < 0 || fstat(v->fd, &st) != 0) {
+		xacm_err("vbd %u/%u: cannot open %s: %s", v->fe, v->devid, params, strerror(errno));
+		return -errno;
+	}
+	v->is_blkdev = S_ISBLK(st.st_mode);
+	if (v->is_blkdev)
+		return ioctl(v->fd, BLKGETSIZE64, bytes) == 0 ? 0 : -errno;
+	*bytes = (uint64_t)st.st_size;
+	return 0;
+}
+
 struct vbd *vbd_open(struct blkb_ctx *ctx, uint32_t fe, uint32_t devid)
 {
 	struct vbd *v = calloc(1, sizeof(*v));
 	char prefix[64], *params = NULL, *fe_path = NULL, *mode = NULL;
 	unsigned int len;
-	struct stat st;
-	uint64_t bytes;
+	uint64_t bytes = 0;
+	int rc = -EINVAL;
 
 	if (v == NULL)
 		return NULL;
@@ -344,23 +365,12 @@ struct vbd *vbd_open(struct blkb_ctx *ctx, uint32_t fe, uint32_t devid)
 	memcpy(v->fe_path, fe_path, len + 1);
 	params = read_node(v, v->be_path, "params", &len);
 	mode = read_node(v, v->be_path, "mode", &len);
-	if (params == NULL || params[0] != '/')
+	if (params == NULL)
 		goto fail;
 	v->lim.readonly = mode && !strcmp(mode, "r");
-	v->fd = open(params, (v->lim.readonly ? O_RDONLY : O_RDWR) | O_DIRECT | O_CLOEXEC);
-	if (v->fd < 0 && errno == EINVAL) /* tmpfs and friends have no O_DIRECT */
-		v->fd = open(params, (v->lim.readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
-	if (v->fd < 0 || fstat(v->fd, &st) != 0) {
-		xacm_err("vbd %u/%u: cannot open %s: %s", fe, devid, params, strerror(errno));
+	rc = ctx->open_store ? ctx->open_store(v, params, &bytes) : open_file(v, params, &bytes);
+	if (rc != 0)
 		goto fail;
-	}
-	v->is_blkdev = S_ISBLK(st.st_mode);
-	if (v->is_blkdev) {
-		if (ioctl(v->fd, BLKGETSIZE64, &bytes) != 0)
-			goto fail;
-	} else {
-		bytes = (uint64_t)st.st_size;
-	}
 	v->logical_sector = ctx->sector_size;
 	v->bytes = bytes - bytes % v->logical_sector; /* whole logical sectors */
 	v->lim.sector_size = SECTOR;                  /* until the frontend says otherwise */
@@ -394,7 +404,8 @@ struct vbd *vbd_open(struct blkb_ctx *ctx, uint32_t fe, uint32_t devid)
 	set_state(v, XenbusStateInitWait);
 	return v;
 fail:
-	xacm_err("vbd %u/%u: cannot serve it (bad frontend, params or mode)", fe, devid);
+	if (rc <= 0) /* > 0: another daemon's vbd */
+		xacm_err("vbd %u/%u: cannot serve it (bad frontend, params or mode)", fe, devid);
 	free(params);
 	free(fe_path);
 	free(mode);
