@@ -148,3 +148,9 @@ tests_unit_check_encdom_config_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_check_encdom_config_LDADD = $(CHECK_LIBS)
 # the system tests copy it into dom0 (tests/system/make-payload.sh)
 system_test_programs += encdom/encdom
+check_PROGRAMS += tests/unit/check_store_blkfront
+tests_unit_check_store_blkfront_SOURCES = tests/unit/check_store_blkfront.c \
+	encdom/xen/store_blkfront.c
+tests_unit_check_store_blkfront_CPPFLAGS = $(tests_unit_check_encdom_config_CPPFLAGS)
+tests_unit_check_store_blkfront_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_check_store_blkfront_LDADD = lib/libxacm.a $(CHECK_LIBS)

@@ -99,7 +99,8 @@ static int format_volume(struct volume *vol, uint64_t size)
 	char err[ENCDOM_ERRLEN];
 	int rc;
 
-	if (size == 0 || size % ENCDOM_BLOCK || vol_layout_init(&l, g.nblocks, vol_default_jblocks(g.nblocks)) != 0)
+	if (size == 0 || size % ENCDOM_BLOCK ||
+	    vol_layout_init(&l, g.nblocks, vol_default_jblocks(g.nblocks)) != 0)
 		xacm_die("--size must be a positive multiple of 4096");
 	if (access(vol->conf.key, F_OK) == 0)
 		xacm_die("%s exists: not overwriting a key", vol->conf.key);

@@ -28,34 +28,60 @@ static int wait_slot(struct bf_store *s, unsigned int slot)
 	return -ETIMEDOUT;
 }
 
+/* One request on slot, then the slot taken again (with its pages and
+ * their contents) for the next one: 0 or a negative errno.  The store's
+ * blkfront has one slot, so it is the same one. */
+static int bf_request(struct bf_store *s, unsigned int slot, enum blkfront_op op, uint64_t off,
+		      size_t len)
+{
+	uint8_t *pages;
+	int rc = blkfront_submit(s->bf, slot, op, off / SECTOR, len);
+
+	if (rc == 0)
+		rc = wait_slot(s, slot);
+	if (rc == 0) {
+		blkfront_put(s->bf, slot);
+		if (blkfront_get(s->bf, &pages) != (int)slot)
+			rc = -EIO;
+	}
+	return rc;
+}
+
+/* The core addresses bytes; the vbd, whole sectors.  Each step covers the
+ * sectors of [off, off + n): a write that does not cover them whole reads
+ * them first (read-modify-write; single-threaded, so nothing else changes
+ * them meanwhile).  Bytes read come out of the shared pages with one copy. */
 static int bf_io(struct bf_store *s, enum blkfront_op op, uint8_t *buf, size_t len, uint64_t off)
 {
 	const struct blkfront_info *in = blkfront_info(s->bf);
+	const size_t ss = in->sector_size;
 
-	if (off % in->sector_size || len % in->sector_size) {
-		xacm_err("store %s: %zu bytes at %llu are not in %u-byte sectors", s->name, len,
-			 (unsigned long long)off, in->sector_size);
-		return ENCDOM_ERR_IO;
-	}
 	while (len > 0) {
-		size_t n = len < in->max_bytes ? len : in->max_bytes;
+		const size_t head = (size_t)(off % ss);
+		const uint64_t start = off - head;
+		size_t span = (head + len + ss - 1) / ss * ss;
+		size_t n;
 		uint8_t *pages;
-		int slot = blkfront_get(s->bf, &pages), rc;
+		int slot = blkfront_get(s->bf, &pages), rc = 0;
 
+		if (span > in->max_bytes)
+			span = in->max_bytes; /* a multiple of 4096, so of ss */
+		n = span - head < len ? span - head : len;
 		if (slot < 0)
 			return ENCDOM_ERR_IO;
-		if (op == BLKFRONT_WRITE)
-			memcpy(pages, buf, n);
-		rc = blkfront_submit(s->bf, (unsigned int)slot, op, off / SECTOR, n);
-		if (rc == 0)
-			rc = wait_slot(s, (unsigned int)slot);
-		if (rc == 0 && op == BLKFRONT_READ)
-			memcpy(buf, pages, n); /* one read of the shared pages */
+		if (op == BLKFRONT_READ || head != 0 || (head + n) % ss != 0)
+			rc = bf_request(s, (unsigned int)slot, BLKFRONT_READ, start, span);
+		if (rc == 0 && op == BLKFRONT_WRITE) {
+			memcpy(pages + head, buf, n);
+			rc = bf_request(s, (unsigned int)slot, BLKFRONT_WRITE, start, span);
+		} else if (rc == 0) {
+			memcpy(buf, pages + head, n);
+		}
 		blkfront_put(s->bf, (unsigned int)slot);
 		if (rc != 0) {
 			xacm_err("store %s: %s of %zu bytes at %llu failed: %s", s->name,
-				 op == BLKFRONT_READ ? "read" : "write", n, (unsigned long long)off,
-				 strerror(-rc));
+				 op == BLKFRONT_READ ? "read" : "write", span,
+				 (unsigned long long)start, strerror(-rc));
 			return ENCDOM_ERR_IO;
 		}
 		buf += n;
@@ -91,9 +117,7 @@ static int bf_sync(void *ctx)
 
 	if (slot < 0)
 		return ENCDOM_ERR_IO;
-	rc = blkfront_submit(s->bf, (unsigned int)slot, BLKFRONT_FLUSH, 0, 0);
-	if (rc == 0)
-		rc = wait_slot(s, (unsigned int)slot);
+	rc = bf_request(s, (unsigned int)slot, BLKFRONT_FLUSH, 0, 0);
 	blkfront_put(s->bf, (unsigned int)slot);
 	if (rc != 0)
 		xacm_err("store %s: flush failed: %s", s->name, strerror(-rc));

@@ -125,8 +125,10 @@ esac
 
 kill "$ENCDOM"
 wait "$ENCDOM"
-echo "--- encdom's log:"
-sed 's/^/  | /' /tmp/encdom.log | tail -n 40
+echo "--- encdom's log (first 40 and last 40 lines):"
+head -n 40 /tmp/encdom.log | sed 's/^/  | /'
+echo "  | ..."
+tail -n 40 /tmp/encdom.log | sed 's/^/  | /'
 xl_ destroy drv
 kill "$ACDOM"
 finish
