@@ -175,6 +175,5 @@ int vbd_serve(struct blkb_ctx *ctx)
 			rescan(ctx);
 	}
 	xacm_info("stopping; %u vbd(s) stay as they are for a restart", nvbds);
-	xacm_info("stopping; %u vbd(s) stay as they are for a restart", nvbds);
 	return 0;
 }
