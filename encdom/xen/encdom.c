@@ -212,76 +212,76 @@ static const char usage[] =
 	"--format creates the volume (a new raw key file, the anchor) on fresh,\n"
 	"zeroed replicas and exits.  State directory (ring shadows): /run/encdom.\n";
 
+/* --volume SPEC: 0, or -1 (said why). */
+static int add_volume(const char *spec)
+{
+	char err[VOLCONF_ERRLEN];
+
+	if (nvolumes == MAX_VOLUMES) {
+		fprintf(stderr, "encdom: at most %u volumes\n", MAX_VOLUMES);
+		return -1;
+	}
+	if (volconf_parse(spec, &volumes[nvolumes].conf, err) != 0) {
+		fprintf(stderr, "encdom: --volume %s: %s\n", spec, err);
+		return -1;
+	}
+	for (unsigned int i = 0; i < nvolumes; i++)
+		if (!strcmp(volumes[i].conf.name, volumes[nvolumes].conf.name)) {
+			fprintf(stderr, "encdom: two volumes named %s\n", volumes[i].conf.name);
+			return -1;
+		}
+	nvolumes++;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"volume", required_argument, NULL, 'V'},
-		{"format", no_argument, NULL, 'f'},
-		{"size", required_argument, NULL, 's'},
-		{"no-acdom", no_argument, NULL, 'n'},
-		{"state-dir", required_argument, NULL, 'S'},
-		{"verbose", no_argument, NULL, 'v'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+		{.name = "help", .val = 'h'},
+		{.name = "format", .val = 'f'},
+		{.name = "size", .has_arg = required_argument, .val = 's'},
+		{.name = "volume", .has_arg = required_argument, .val = 'V'},
+		{.name = "state-dir", .has_arg = required_argument, .val = 'S'},
+		{.name = "no-acdom", .val = 'n'},
+		{.name = "verbose", .val = 'v'},
+		{0},
 	};
-	struct blkb_ctx ctx = {
-		.acdom_gate = true,
-		.max_ring_order = 4,
-		.max_indirect_segments = SERVE_SEGMENTS,
-		.max_queues = 1,
-		.sector_size = ENCDOM_BLOCK,
-		.state_dir = "/run/encdom",
-		.open_store = open_store,
-	};
+	/* toward guests: one queue, 4 KiB sectors (whole volume blocks), no discard */
+	struct blkb_ctx ctx = {.open_store = open_store,
+			       .sector_size = ENCDOM_BLOCK,
+			       .max_queues = 1,
+			       .max_indirect_segments = SERVE_SEGMENTS,
+			       .max_ring_order = 4,
+			       .acdom_gate = true,
+			       .state_dir = "/run/encdom"};
 	enum xacm_log_level level = XACM_LOG_INFO;
 	bool format = false;
 	uint64_t size = 0;
-	char err[VOLCONF_ERRLEN], *end;
-	int c, rc;
+	char *end;
+	int c, rc = 0;
 
-	while ((c = getopt_long(argc, argv, "V:fs:nS:vh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'V':
-			if (nvolumes == MAX_VOLUMES) {
-				fprintf(stderr, "encdom: at most %u volumes\n", MAX_VOLUMES);
-				return 2;
-			}
-			if (volconf_parse(optarg, &volumes[nvolumes].conf, err) != 0) {
-				fprintf(stderr, "encdom: --volume %s: %s\n", optarg, err);
-				return 2;
-			}
-			for (unsigned int i = 0; i < nvolumes; i++)
-				if (!strcmp(volumes[i].conf.name, volumes[nvolumes].conf.name)) {
-					fprintf(stderr, "encdom: two volumes named %s\n",
-						volumes[i].conf.name);
-					return 2;
-				}
-			nvolumes++;
-			break;
-		case 'f':
-			format = true;
-			break;
-		case 's':
-			errno = 0;
-			size = strtoull(optarg, &end, 10);
-			if (errno || *end || optarg[0] == '-') {
-				fputs(usage, stderr);
-				return 2;
-			}
-			break;
-		case 'n':
-			ctx.acdom_gate = false;
-			break;
-		case 'S':
-			ctx.state_dir = optarg;
-			break;
-		case 'v':
-			level = XACM_LOG_DEBUG;
-			break;
-		case 'h':
+	while ((c = getopt_long(argc, argv, "hfs:V:S:nv", opts, NULL)) != -1) {
+		if (c == 'h') {
 			fputs(usage, stdout);
 			return 0;
-		default:
+		}
+		if (c == 'V')
+			rc = add_volume(optarg);
+		else if (c == 'f')
+			format = true;
+		else if (c == 's') {
+			errno = 0;
+			size = strtoull(optarg, &end, 10);
+			rc = errno || *end || optarg[0] == '-' ? -1 : 0;
+		} else if (c == 'S')
+			ctx.state_dir = optarg;
+		else if (c == 'n')
+			ctx.acdom_gate = false;
+		else if (c == 'v')
+			level = XACM_LOG_DEBUG;
+		else
+			rc = -1;
+		if (rc != 0) {
 			fputs(usage, stderr);
 			return 2;
 		}

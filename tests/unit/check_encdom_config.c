@@ -93,12 +93,8 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("encdom_config");
-	TCase *tc = tcase_create("volconf");
+	const TTest *const tests[] = {accepts_a_volume, refuses_missing_and_repeated_fields,
+				      refuses_bad_values};
 
-	tcase_add_test(tc, accepts_a_volume);
-	tcase_add_test(tc, refuses_missing_and_repeated_fields);
-	tcase_add_test(tc, refuses_bad_values);
-	suite_add_tcase(s, tc);
-	return xacm_check_run(s);
+	return xacm_check_tests("encdom_config", tests, sizeof(tests) / sizeof(tests[0]));
 }

@@ -149,12 +149,7 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("store_blkfront");
-	TCase *tc = tcase_create("rmw");
+	const TTest *const tests[] = {any_byte_range_512, any_byte_range_4096, errors_and_bounds};
 
-	tcase_add_test(tc, any_byte_range_512);
-	tcase_add_test(tc, any_byte_range_4096);
-	tcase_add_test(tc, errors_and_bounds);
-	suite_add_tcase(s, tc);
-	return xacm_check_run(s);
+	return xacm_check_tests("store_blkfront", tests, sizeof(tests) / sizeof(tests[0]));
 }
