@@ -125,10 +125,12 @@ esac
 
 kill "$ENCDOM"
 wait "$ENCDOM"
-echo "--- encdom's log (first 40 and last 40 lines):"
-head -n 40 /tmp/encdom.log | sed 's/^/  | /'
-echo "  | ..."
-tail -n 40 /tmp/encdom.log | sed 's/^/  | /'
+echo "--- encdom's log:"
+if [ "$(wc -l < /tmp/encdom.log)" -le 80 ]; then
+    sed 's/^/  | /' /tmp/encdom.log
+else
+    head -n 40 /tmp/encdom.log | sed 's/^/  | /'; echo "  | ..."; tail -n 40 /tmp/encdom.log | sed 's/^/  | /'
+fi
 xl_ destroy drv
 kill "$ACDOM"
 finish
