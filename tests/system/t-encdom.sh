@@ -9,10 +9,11 @@
 #   3. the backing file holds no plaintext: neither the guest's marker nor
 #      its file data (a control string written there in plaintext is found,
 #      so the search can fail);
-#   4. tamper: a guest writes a known block, dom0 flips one bit of its
-#      ciphertext in the backing file, and the next guest's read of that
-#      block fails with an I/O error while encdom logs an integrity alert
-#      naming the block.
+#   4. tamper, from dom0 in the driver domain's backing file (what the
+#      driver domain could do): a flipped bit, two swapped blocks and a block
+#      rolled back to an older ciphertext; the guest's read of each fails
+#      with an I/O error, an untouched block still reads back, and encdom
+#      logs an integrity alert naming each block.
 . ./dom0-lib.sh
 require_enforcing
 start_acdom_with_policy
@@ -102,26 +103,44 @@ fi
 grep -q "$control" $img && pass "the plaintext control string is found in the same file (the search works)" ||
     fail "the control string is not found: the search cannot fail"
 
-# 4. tamper with one block
+# 4. tamper: a flipped bit (1000), two blocks swapped (1001, 1002), one
+#    block rolled back to an older ciphertext (1003; data only, its record
+#    is current); 1004 is left alone
+blk() { echo $((data_off + $1 * 4096)); }
+# copy_block FROM TO: the 4 KiB at FROM over TO, each a block number of the
+# volume (its ciphertext in the backing file) or a file path
+copy_block() {
+    case "$1" in /*) src="$1" si=0 ;; *) src=$img si=$(($(blk "$1") / 4096)) ;; esac
+    case "$2" in /*) dst="$2" so=0 ;; *) dst=$img so=$(($(blk "$2") / 4096)) ;; esac
+    dd if="$src" of="$dst" bs=4096 skip="$si" seek="$so" count=1 conv=notrunc 2>/dev/null
+}
 GUEST_EXTRA="xacm.phase=write" run_guest tamper1 ./encdom-tamper 300 "$label" "$disk"
 rc=$?
-[ $rc = 0 ] && pass "a guest wrote blocks 1000 and 1001 and read them back" || fail "tamper write phase exited $rc"
+[ $rc = 0 ] && pass "a guest wrote blocks 1000..1004 and read them back" || fail "tamper write phase exited $rc"
 grep -q XACM-TAMPER-PATTERN $img && fail "the tamper pattern is in the backing file in plaintext" ||
     pass "the tamper pattern is not in the backing file"
-if [ -n "$data_off" ] && flip_bit $img $((data_off + 1000 * 4096 + 100)); then
-    pass "flipped a bit of block 1000's ciphertext in the backing file (byte $((data_off + 1000 * 4096 + 100)))"
-else
-    fail "cannot flip the bit (data offset '$data_off')"
-fi
-GUEST_EXTRA="xacm.phase=read" run_guest tamper2 ./encdom-tamper 300 "$label" "$disk"
+[ $((data_off % 4096)) = 0 ] && copy_block 1003 /tmp/old-1003 ||
+    fail "no data offset ('$data_off') or cannot save block 1003"
+GUEST_EXTRA="xacm.phase=write2" run_guest tamper2 ./encdom-tamper 300 "$label" "$disk"
 rc=$?
-[ $rc = 0 ] && pass "the guest's read of the tampered block failed with an I/O error; the next block read back intact" ||
+[ $rc = 0 ] && pass "a guest rewrote block 1003" || fail "tamper write2 phase exited $rc"
+if flip_bit $img $(($(blk 1000) + 100)) && copy_block 1001 /tmp/blk-1001 &&
+    copy_block 1002 1001 && copy_block /tmp/blk-1001 1002 && copy_block /tmp/old-1003 1003 &&
+    ! cmp -s /tmp/blk-1001 /tmp/old-1003; then
+    pass "in the backing file: flipped a bit of block 1000, swapped 1001 and 1002, rolled 1003 back"
+else
+    fail "cannot tamper with the backing file"
+fi
+GUEST_EXTRA="xacm.phase=read" run_guest tamper3 ./encdom-tamper 300 "$label" "$disk"
+rc=$?
+[ $rc = 0 ] && pass "each tampered block's read failed with an I/O error; the untouched block read back intact" ||
     fail "tamper read phase exited $rc"
-alert=$(grep 'INTEGRITY ALERT' /tmp/encdom.log | head -n1)
-case "$alert" in
-*"block 1000"*) pass "encdom logged an integrity alert naming the block: $alert" ;;
-*) fail "no integrity alert naming block 1000 in encdom's log" ;;
-esac
+for b in 1000 1001 1002 1003; do
+    alert=$(grep "INTEGRITY ALERT.*block $b:" /tmp/encdom.log | head -n1)
+    [ -n "$alert" ] && pass "encdom logged an integrity alert naming block $b: ${alert#*refused: }" ||
+        fail "no integrity alert naming block $b in encdom's log"
+done
+grep -q "INTEGRITY ALERT.*block 1004:" /tmp/encdom.log && fail "an alert for the untouched block 1004"
 
 kill "$ENCDOM"
 wait "$ENCDOM"
