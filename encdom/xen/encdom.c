@@ -20,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "acm_client.h"
 #include "acm_protocol.h"
 #include "served.h"
 #include "store_blkfront.h"
@@ -164,6 +165,23 @@ static void open_volume(struct volume *vol)
 		  vol->conf.name, vol->uuid, info.nblocks, info.meta_bytes, info.replicas);
 }
 
+/* acdom first decided the vbd when the toolstack created it, before its
+ * volume UUID was there (resource "-", a deny).  Wait up to 2 s for a
+ * decision on the volume's label, so that the guest, which starts to
+ * connect once it sees InitWait, meets the right one.  An unlabelled
+ * volume keeps its deny. */
+static void settle_decision(struct vbd *v)
+{
+	struct acm_decision d;
+
+	for (int i = 0; i < 100 && v->ctx->acdom_gate; i++) {
+		if (acm_read_decision(v->ctx->xs, v->ctx->self, v->fe, v->devid, &d) == 0 &&
+		    strcmp(d.resource, "-") != 0)
+			return;
+		usleep(20 * 1000);
+	}
+}
+
 /* vbd.h open_store: the volume the guest vbd's params names. */
 static int open_store(struct vbd *v, const char *params, uint64_t *bytes)
 {
@@ -183,6 +201,7 @@ static int open_store(struct vbd *v, const char *params, uint64_t *bytes)
 	/* acdom labels the vbd by this authenticated identity (acm_protocol.h) */
 	if (!vbd_write_node(v, ACM_XS_VBD_VOLUME_UUID, "%s", vol->uuid))
 		return -EIO;
+	settle_decision(v);
 	encdom_get_info(vol->sv.vol, &info);
 	*bytes = info.nblocks * ENCDOM_BLOCK;
 	vol->sv.in_use = true;
