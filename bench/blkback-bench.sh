@@ -21,6 +21,13 @@ field() { awk -v b="$1" -v j="$2" -v k="$3" '$1 == "RESULT" && $2 == b && $3 == 
 stat() { sed -n "s/^STATS acm .*$1=\([0-9]*\).*/\1/p" "$out"; }
 req=$(stat requests) calls=$(stat grant-copy-calls) segs=$(stat grant-copy-segments)
 maps=$(stat grant-maps) notes=$(stat notifications)
+# cpu N: blkback-acm's CPU share during job N (0-based) from the SAMPLE lines
+cpu() {
+    awk -v n="$1" '$1 == "SAMPLE" { t = substr($2, 3); j = substr($3, 6); c = -1
+        for (i = 4; i <= NF; i++) if ($i ~ /^daemon-cpu-ms=/) c = substr($i, 15)
+        if (j == n && c >= 0) { if (t0 == "") { t0 = t; c0 = c } t1 = t; c1 = c } }
+        END { if (t1 > t0) printf "%d %%", (c1 - c0) / (t1 - t0) / 10; else print "-" }' "$out"
+}
 per() { awk -v a="$1" -v b="$req" 'BEGIN {printf (b > 0 ? "%.2f" : "-"), a / b}'; }
 {
     echo "# blkback-acm against Linux's kernel blkback"
@@ -36,16 +43,23 @@ per() { awk -v a="$1" -v b="$req" 'BEGIN {printf (b > 0 ? "%.2f" : "-"), a / b}'
     echo "(grant copy, acdom's allow). **Caveat:** everything is emulated by TCG, so the"
     echo "absolute figures say little about real hardware; the ratio compares two"
     echo "backends under the same emulation, where blkback-acm's extra costs (a"
-    echo "system call per grant copy and per pread/pwrite, all in one thread) weigh"
-    echo "differently than on hardware."
+    echo "grant-copy hypercall per request and the io_uring system calls, all in one"
+    echo "thread of a PV domain, where every system call goes through Xen) weigh"
+    echo "differently than on hardware. Runs vary by ±20 % on a shared host."
     echo
-    echo "| job | kernel blkback KiB/s | blkback-acm KiB/s | ratio | kernel IOPS | blkback-acm IOPS |"
-    echo "|---|---|---|---|---|---|"
+    echo "| job | kernel blkback KiB/s | blkback-acm KiB/s | ratio | kernel IOPS | blkback-acm IOPS | blkback-acm CPU |"
+    echo "|---|---|---|---|---|---|---|"
+    n=0
     for j in write-1M-qd8 read-1M-qd8 randwrite-4k-qd1 randwrite-4k-qd32 randread-4k-qd1 randread-4k-qd32; do
         k=$(field kernel "$j" kib_s) a=$(field acm "$j" kib_s)
         r=$(awk -v a="$a" -v k="$k" 'BEGIN {printf (k > 0 ? "%.2f" : "-"), a / k}')
-        echo "| $j | $k | $a | **$r** | $(field kernel "$j" iops) | $(field acm "$j" iops) |"
+        echo "| $j | $k | $a | **$r** | $(field kernel "$j" iops) | $(field acm "$j" iops) | $(cpu "$n") |"
+        n=$((n + 1))
     done
+    echo
+    echo "blkback-acm CPU: the daemon's user + system time while the job ran, in % of"
+    echo "one vCPU of the driver domain (sampled once a second from \`xacm-stats\`;"
+    echo "the driver domain has 2 vCPUs)."
     echo
     met=$(for j in write-1M-qd8 read-1M-qd8 randwrite-4k-qd1 randwrite-4k-qd32 randread-4k-qd1 randread-4k-qd32; do
         awk -v a="$(field acm "$j" kib_s)" -v k="$(field kernel "$j" kib_s)" 'BEGIN {print (k > 0 && a / k >= 0.8)}'

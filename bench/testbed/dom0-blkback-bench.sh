@@ -21,10 +21,19 @@ for backend in kernel acm; do
     FE=$(domid_of "bench-$backend")
     [ $backend = kernel ] && kernel_blkback_attach "$DRV" "$FE"
     log=/var/log/xen/console/guest-bench-$backend.log
+    if [ $backend = acm ]; then
+        # blkback-acm's counters once a second, with the number of jobs done,
+        # so that its CPU time per job can be worked out
+        (while sleep 1; do
+            echo "SAMPLE t=$(date +%s) jobs=$(tr -d '\r' < "$log" | grep -c '^RESULT ') $(xenstore-read "/local/domain/$DRV/backend/vbd/$FE/51712/xacm-stats" 2>/dev/null)"
+        done) &
+        sampler=$!
+    fi
     i=0; while ! grep -q 'GUEST: fio done\|GUEST-EXIT' "$log" 2>/dev/null && [ $i -lt 1800 ]; do sleep 1; i=$((i + 1)); done
     if [ $backend = acm ]; then
         stats=$(xenstore-read "/local/domain/$DRV/backend/vbd/$FE/51712/xacm-stats")
         echo "STATS acm $stats"
+        kill "$sampler"
     fi
     tr -d '\r' < "$log" | sed -n "s/^RESULT /RESULT $backend /p"
     n=$(tr -d '\r' < "$log" | grep -c '^RESULT ')

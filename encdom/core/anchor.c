@@ -121,26 +121,6 @@ static int put_slot(int fd, int best, uint64_t gen, const uint8_t buf[static ENC
 		       : ENCDOM_ERR_IO;
 }
 
-static int file_store(void *ctx, const uint8_t buf[static ENCDOM_ANCHOR_LEN])
-{
-	const char *path = ctx;
-	uint8_t f[2 * SLOT];
-	uint64_t gen;
-	int created, rc, fd = open_rw(path, &created);
-
-	if (fd < 0)
-		return ENCDOM_ERR_IO;
-	rc = read_slots(fd, f);
-	if (rc == 0) {
-		int best = newest(f, &gen);
-
-		rc = put_slot(fd, best, gen, buf);
-	}
-	if (close(fd) != 0)
-		rc = ENCDOM_ERR_IO;
-	return rc != 0 || !created ? rc : sync_dir(path);
-}
-
 /* The kept-open variant: the descriptor and the newest slot are remembered
  * between updates (re-read after a failed update or a load), so an update
  * is one hash, one pwrite and one fdatasync. */
@@ -176,13 +156,20 @@ static int afile_store(void *ctx, const uint8_t buf[static ENCDOM_ANCHOR_LEN])
 		rc = put_slot(a->fd, a->best, a->gen, buf);
 	if (rc == 0 && created)
 		rc = sync_dir(a->path);
-	if (rc != 0) {
-		a->best = -1;
-		return rc;
-	}
-	a->best = a->best == 0 ? 1 : 0;
-	a->gen++;
-	return 0;
+	a->best = rc != 0 ? -1 : a->best == 0; /* the slot just written */
+	a->gen += rc == 0;
+	return rc;
+}
+
+/* The plain variant: the same update on a descriptor opened for it. */
+static int file_store(void *ctx, const uint8_t buf[static ENCDOM_ANCHOR_LEN])
+{
+	struct afile a = {ctx, -1, -1, 0};
+	int rc = afile_store(&a, buf);
+
+	if (a.fd >= 0 && close(a.fd) != 0)
+		rc = ENCDOM_ERR_IO;
+	return rc;
 }
 
 int encdom_anchor_file_open(struct encdom_anchor *a, const char *path)

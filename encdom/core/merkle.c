@@ -7,19 +7,43 @@
 
 #define NODE(m, n) ((m)->nodes + (uint64_t)(n)*VOL_CHUNK)
 
+int uset_init(struct uset *s, uint64_t units)
+{
+	s->in = calloc(units, 1);
+	s->list = calloc(units, sizeof(uint64_t));
+	s->n = 0;
+	return s->in && s->list ? 0 : ENCDOM_ERR_NOMEM;
+}
+
+void uset_free(struct uset *s)
+{
+	free(s->in);
+	free(s->list);
+}
+
+void uset_add(struct uset *s, uint64_t unit)
+{
+	if (!s->in[unit]) {
+		s->in[unit] = 1;
+		s->list[s->n++] = unit;
+	}
+}
+
+void uset_clear(struct uset *s)
+{
+	for (uint64_t i = 0; i < s->n; i++)
+		s->in[s->list[i]] = 0;
+	s->n = 0;
+}
+
 int merkle_init(struct merkle *m, const struct vol_layout *l)
 {
-	uint64_t n = l->nchunks + l->nnodes;
-
 	memset(m, 0, sizeof(*m));
 	m->l = l;
 	m->meta = calloc(l->nchunks, VOL_CHUNK);
 	m->nodes = calloc(l->nnodes, VOL_CHUNK);
-	m->dirty = calloc(n, 1);
-	m->dchunk = calloc(l->nchunks, sizeof(uint64_t));
-	m->dnode = calloc(l->nnodes, sizeof(uint64_t));
-	if (m->meta == NULL || m->nodes == NULL || m->dirty == NULL || m->dchunk == NULL ||
-	    m->dnode == NULL) {
+	if (uset_init(&m->dirty, l->nchunks + l->nnodes) != 0 || m->meta == NULL ||
+	    m->nodes == NULL) {
 		merkle_free(m);
 		return ENCDOM_ERR_NOMEM;
 	}
@@ -30,19 +54,8 @@ void merkle_free(struct merkle *m)
 {
 	free(m->meta);
 	free(m->nodes);
-	free(m->dirty);
-	free(m->dchunk);
-	free(m->dnode);
+	uset_free(&m->dirty);
 	memset(m, 0, sizeof(*m));
-}
-
-static unsigned int level_of(const struct vol_layout *l, uint64_t node)
-{
-	unsigned int lv = 0;
-
-	while (lv + 1 < l->levels && node >= l->level_first[lv + 1])
-		lv++;
-	return lv;
 }
 
 /* Hash chunk or node `child` (at level lv: -1 chunk) into its parent slot. */
@@ -71,61 +84,47 @@ void merkle_build(struct merkle *m)
 
 void merkle_mark(struct merkle *m, uint64_t block)
 {
-	uint64_t c = block / VOL_REC_PER_CHUNK;
-
-	if (!m->dirty[c]) {
-		m->dirty[c] = 1;
-		m->dchunk[m->ndc++] = c;
-	}
-}
-
-static void mark_node(struct merkle *m, uint64_t node)
-{
-	uint8_t *d = m->dirty + m->l->nchunks + node;
-
-	if (!*d) {
-		*d = 1;
-		m->dnode[m->ndn++] = node;
-	}
+	uset_add(&m->dirty, block / VOL_REC_PER_CHUNK);
 }
 
 void merkle_update(struct merkle *m)
 {
 	const struct vol_layout *l = m->l;
+	const uint64_t nc = l->nchunks;
 
-	for (uint64_t i = 0; i < m->ndc; i++)
-		mark_node(m, hash_up(m, -1, m->dchunk[i]));
-	/* Level by level, so that a parent is hashed after all its children
-	 * (the list may hold nodes of an earlier, unfinished update). */
-	for (unsigned int lv = 0; lv + 1 < l->levels; lv++)
-		for (uint64_t i = 0; i < m->ndn; i++)
-			if (level_of(l, m->dnode[i]) == lv)
-				mark_node(m, hash_up(m, (int)lv, m->dnode[i]));
+	/* Chunks, then level by level, so that a parent is hashed after all its
+	 * children (the set may hold nodes of an earlier, unfinished update).
+	 * The units of level lv are [first, end). */
+	for (int lv = -1; lv + 1 < (int)l->levels; lv++) {
+		uint64_t first = lv < 0 ? 0 : nc + l->level_first[lv];
+		uint64_t end = lv < 0 ? nc : first + l->level_nodes[lv];
+
+		for (uint64_t i = 0; i < m->dirty.n; i++) {
+			uint64_t u = m->dirty.list[i];
+
+			if (u >= first && u < end)
+				uset_add(&m->dirty, nc + hash_up(m, lv, lv < 0 ? u : u - nc));
+		}
+	}
 	xc_sha256(NODE(m, l->nnodes - 1), VOL_CHUNK, m->root);
 }
 
 void merkle_clean(struct merkle *m)
 {
-	for (uint64_t i = 0; i < m->ndc; i++)
-		m->dirty[m->dchunk[i]] = 0;
-	for (uint64_t i = 0; i < m->ndn; i++)
-		m->dirty[m->l->nchunks + m->dnode[i]] = 0;
-	m->ndc = m->ndn = 0;
+	uset_clear(&m->dirty);
 }
 
-static void mark_range(const struct vol_layout *l, unsigned int lv, uint64_t idx, uint8_t *bad,
+static void mark_range(const struct vol_layout *l, unsigned int depth, uint64_t idx, uint8_t *bad,
 		       int64_t *count)
 {
 	uint64_t first = idx, n = 1;
 
-	for (unsigned int i = 0; i <= lv; i++) {
+	for (; depth > 0; depth--) {
 		first *= VOL_ARITY;
 		n *= VOL_ARITY;
 	}
-	for (uint64_t c = first; c < first + n && c < l->nchunks; c++) {
+	for (uint64_t c = first; c < first + n && c < l->nchunks; c++, (*count)++)
 		bad[c] = 1;
-		(*count)++;
-	}
 }
 
 int64_t merkle_locate(const struct merkle *m, const uint8_t *stored, const uint8_t root[static 32],
@@ -159,19 +158,13 @@ int64_t merkle_locate(const struct merkle *m, const uint8_t *stored, const uint8
 
 				if (xc_equal(s + j * 32, NODE(m, node) + j * 32, 32))
 					continue;
-				if (lv == 0) {
-					if (!bad[c]) {
-						bad[c] = 1;
-						count++;
-					}
-					continue;
-				}
-				xc_sha256(stored + (l->level_first[lv - 1] + c) * VOL_CHUNK,
-					  VOL_CHUNK, h);
-				if (xc_equal(h, s + j * 32, 32))
+				if (lv > 0)
+					xc_sha256(stored + (l->level_first[lv - 1] + c) * VOL_CHUNK,
+						  VOL_CHUNK, h);
+				if (lv > 0 && xc_equal(h, s + j * 32, 32))
 					walk[l->level_first[lv - 1] + c] = 1;
 				else
-					mark_range(l, (unsigned int)lv - 1, c, bad, &count);
+					mark_range(l, (unsigned int)lv, c, bad, &count);
 			}
 		}
 	}

@@ -9,14 +9,24 @@
 
 #include "vol_format.h"
 
+/* A set of units (chunk c is unit c, node n is unit nchunks + n): one byte
+ * per unit, and the list of its members in the order added. */
+struct uset {
+	uint8_t *in;
+	uint64_t *list, n;
+};
+
+/* 0 or ENCDOM_ERR_NOMEM. */
+int uset_init(struct uset *s, uint64_t units) __attribute__((warn_unused_result));
+void uset_free(struct uset *s);
+void uset_add(struct uset *s, uint64_t unit);
+void uset_clear(struct uset *s);
+
 struct merkle {
 	const struct vol_layout *l;
-	uint8_t *meta;    /* nchunks * 512: the records */
-	uint8_t *nodes;   /* nnodes * 512, level 0 first */
-	uint8_t *dirty;   /* one byte per chunk, then one per node */
-	uint64_t *dchunk; /* dirty chunks */
-	uint64_t *dnode;  /* dirty nodes, children before parents */
-	uint64_t ndc, ndn;
+	uint8_t *meta;     /* nchunks * 512: the records */
+	uint8_t *nodes;    /* nnodes * 512, level 0 first */
+	struct uset dirty; /* changed since merkle_clean() */
 	uint8_t root[32];
 };
 

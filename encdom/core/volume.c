@@ -35,11 +35,8 @@ struct encdom_vol {
 	struct vol_commit cm; /* last commit, as in the anchor */
 	uint64_t next_ctr, lease_hwm, jpos, jcur, pending_ckpt;
 	int dirty, readonly, broken, ckpt_always;
-	/* Committed chunks and nodes not yet written in place: one byte per
-	 * chunk then per node, and their list. */
-	uint8_t *place;
-	uint64_t *plist, nplace;
-	uint8_t *bad; /* per chunk: failed the Merkle check */
+	struct uset place; /* committed chunks and nodes not yet written in place */
+	uint8_t *bad;      /* per chunk: failed the Merkle check */
 	encdom_hook hook;
 	void *hook_ctx;
 	uint64_t repaired, recovered, bad_chunks;
@@ -51,6 +48,7 @@ struct encdom_vol {
 	uint8_t wct[BATCH * ENCDOM_BLOCK];
 	uint8_t jbuf[ENCDOM_BLOCK];
 	uint8_t ct[BATCH * ENCDOM_BLOCK];
+	uint8_t rct[ENCDOM_MAX_REPLICAS * ENCDOM_BLOCK]; /* one block's copies */
 	uint8_t pt[ENCDOM_BLOCK];
 	char err[ENCDOM_ERRLEN];
 };
@@ -94,37 +92,15 @@ const char *encdom_strerror(int code)
 }
 
 /* ---- I/O on one replica --------------------------------------------------- */
-static int pread_full(int fd, void *buf, size_t len, uint64_t off)
+static int fd_io(int fd, uint8_t *p, size_t len, uint64_t off, int out)
 {
-	uint8_t *p = buf;
-
 	while (len > 0) {
-		ssize_t n = pread(fd, p, len, (off_t)off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return ENCDOM_ERR_IO;
-		if (n == 0)
-			return ENCDOM_ERR_TRUNCATED;
-		p += n;
-		len -= (size_t)n;
-		off += (uint64_t)n;
-	}
-	return 0;
-}
-
-static int pwrite_full(int fd, const void *buf, size_t len, uint64_t off)
-{
-	const uint8_t *p = buf;
-
-	while (len > 0) {
-		ssize_t n = pwrite(fd, p, len, (off_t)off);
+		ssize_t n = out ? pwrite(fd, p, len, (off_t)off) : pread(fd, p, len, (off_t)off);
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
-			return ENCDOM_ERR_IO;
+			return n == 0 && !out ? ENCDOM_ERR_TRUNCATED : ENCDOM_ERR_IO;
 		p += n;
 		len -= (size_t)n;
 		off += (uint64_t)n;
@@ -154,22 +130,15 @@ static int put(struct encdom_vol *v, const void *buf, size_t len, uint64_t off)
 	return 0;
 }
 
-static uint64_t fd_size(int fd)
-{
-	off_t end = lseek(fd, 0, SEEK_END);
-
-	return end < 0 ? 0 : (uint64_t)end;
-}
-
 /* The file (or block device) store; ctx points to the descriptor. */
 static int file_read(void *ctx, void *buf, size_t len, uint64_t off)
 {
-	return pread_full(*(int *)ctx, buf, len, off);
+	return fd_io(*(int *)ctx, buf, len, off, 0);
 }
 
 static int file_write(void *ctx, const void *buf, size_t len, uint64_t off)
 {
-	return pwrite_full(*(int *)ctx, buf, len, off);
+	return fd_io(*(int *)ctx, (uint8_t *)(uintptr_t)buf, len, off, 1);
 }
 
 static int file_sync(void *ctx)
@@ -179,7 +148,9 @@ static int file_sync(void *ctx)
 
 static uint64_t file_size(void *ctx)
 {
-	return fd_size(*(int *)ctx);
+	off_t end = lseek(*(int *)ctx, 0, SEEK_END);
+
+	return end < 0 ? 0 : (uint64_t)end;
 }
 
 /* ---- keys and per-block crypto --------------------------------------------- */
@@ -216,6 +187,13 @@ static int open_block(struct encdom_vol *v, uint64_t block, const struct vol_rec
 static uint8_t *rec_at(struct encdom_vol *v, uint64_t block)
 {
 	return v->m.meta + block * VOL_RECORD;
+}
+
+/* Set the record of block in trusted memory; its Merkle path is now dirty. */
+static void set_record(struct encdom_vol *v, uint64_t block, const struct vol_record *rec)
+{
+	vol_record_encode(rec, rec_at(v, block));
+	merkle_mark(&v->m, block);
 }
 
 /* ---- the anchor ---------------------------------------------------------- */
@@ -259,12 +237,12 @@ static int cmp64(const void *a, const void *b)
  * checkpoint to upto. */
 static int checkpoint(struct encdom_vol *v, uint64_t upto)
 {
-	const uint64_t nc = v->l.nchunks;
+	const uint64_t nc = v->l.nchunks, *list = v->place.list;
 	int rc = 0;
 
-	qsort(v->plist, v->nplace, sizeof(uint64_t), cmp64);
-	for (uint64_t i = 0, j; rc == 0 && i < v->nplace; i = j) {
-		uint64_t u = v->plist[i];
+	qsort(v->place.list, v->place.n, sizeof(uint64_t), cmp64);
+	for (uint64_t i = 0, j; rc == 0 && i < v->place.n; i = j) {
+		uint64_t u = v->place.list[i];
 		int node = u >= nc;
 		const uint8_t *src =
 			node ? v->m.nodes + (u - nc) * VOL_CHUNK : v->m.meta + u * VOL_CHUNK;
@@ -276,26 +254,16 @@ static int checkpoint(struct encdom_vol *v, uint64_t upto)
 		 * system call. */
 		uint64_t end = u + 1;
 
-		for (j = i + 1; j < v->nplace && v->plist[j] - (end - 1) <= GAP + 1 &&
-				(v->plist[j] >= nc) == node && v->plist[j] - u < 512;
+		for (j = i + 1; j < v->place.n && list[j] - (end - 1) <= GAP + 1 &&
+				(list[j] >= nc) == node && list[j] - u < 512;
 		     j++)
-			end = v->plist[j] + 1;
+			end = list[j] + 1;
 		rc = put(v, src, (end - u) * VOL_CHUNK, off);
 	}
-	for (uint64_t i = 0; i < v->nplace; i++)
-		v->place[v->plist[i]] = 0;
-	v->nplace = 0;
+	uset_clear(&v->place);
 	if (rc == 0)
 		v->pending_ckpt = upto;
 	return rc;
-}
-
-static void to_place(struct encdom_vol *v, uint64_t unit)
-{
-	if (!v->place[unit]) {
-		v->place[unit] = 1;
-		v->plist[v->nplace++] = unit;
-	}
 }
 
 static int drain(struct encdom_vol *v);
@@ -346,10 +314,8 @@ static int commit(struct encdom_vol *v, int force)
 		return rc;
 	v->cm = c;
 	v->dirty = 0;
-	for (uint64_t i = 0; i < m->ndc; i++)
-		to_place(v, m->dchunk[i]);
-	for (uint64_t i = 0; i < m->ndn; i++)
-		to_place(v, v->l.nchunks + m->dnode[i]);
+	for (uint64_t i = 0; i < m->dirty.n; i++)
+		uset_add(&v->place, m->dirty.list[i]);
 	merkle_clean(&v->m);
 	if (v->ckpt_always || (v->jpos / EPB - c.ckpt_jpos / EPB) * 2 >= v->l.jblocks)
 		rc = checkpoint(v, c.commit_jpos);
@@ -383,10 +349,8 @@ static int journal_append(struct encdom_vol *v, const struct vol_jentry *e, uint
 
 	while (i < n) {
 		uint64_t b = v->jpos / EPB, slot0 = v->jpos % EPB, slot = slot0;
-		uint64_t off = v->l.journal_off + (b % v->l.jblocks) * ENCDOM_BLOCK;
-		int rc;
-
-		int fresh = b != v->jcur;
+		uint64_t off = v->l.journal_off + (b % v->l.jblocks) * ENCDOM_BLOCK, from;
+		int rc, fresh = b != v->jcur;
 
 		if (fresh) { /* a new block goes out whole, with its entries */
 			vol_journal_init(v->jbuf, v->uuid, b);
@@ -394,11 +358,9 @@ static int journal_append(struct encdom_vol *v, const struct vol_jentry *e, uint
 		}
 		for (; i < n && slot < EPB; i++, slot++)
 			vol_jentry_encode(&e[i], v->jbuf + VOL_JHDR + slot * VOL_JENT);
-		if (fresh)
-			rc = put(v, v->jbuf, ENCDOM_BLOCK, off);
-		else
-			rc = put(v, v->jbuf + VOL_JHDR + slot0 * VOL_JENT,
-				 (slot - slot0) * VOL_JENT, off + VOL_JHDR + slot0 * VOL_JENT);
+		from = fresh ? 0 : VOL_JHDR + slot0 * VOL_JENT;
+		rc = put(v, v->jbuf + from, fresh ? ENCDOM_BLOCK : (slot - slot0) * VOL_JENT,
+			 off + from);
 		if (rc != 0)
 			return rc;
 		v->jpos += slot - slot0;
@@ -437,10 +399,8 @@ static int drain(struct encdom_vol *v)
 	}
 	if (rc != 0)
 		return rc;
-	for (uint32_t i = 0; i < n; i++) {
-		vol_record_encode(&v->wq[i].rec, rec_at(v, v->wq[i].block));
-		merkle_mark(&v->m, v->wq[i].block);
-	}
+	for (uint32_t i = 0; i < n; i++)
+		set_record(v, v->wq[i].block, &v->wq[i].rec);
 	v->nwq = 0;
 	v->dirty = 1;
 	return 0;
@@ -502,46 +462,46 @@ int encdom_write(struct encdom_vol *v, uint64_t block, uint32_t count, const uin
 }
 
 /* ---- READ ------------------------------------------------------------------- */
-/* Serve one block from any replica that verifies; rewrite the others. */
-static int read_mirrored(struct encdom_vol *v, uint64_t block, const struct vol_record *rec,
-			 uint8_t *out, const uint8_t *first_ct)
+/* Verify the copies of block against rec, decrypting into out: up to the
+ * first that verifies, or all of them with all.  Bad copies are rewritten
+ * from the good one if repair (REPAIR), else reported if all (BAD).  0, or
+ * ENCDOM_ERR_INTEGRITY if no copy verifies. */
+static int check_copies(struct encdom_vol *v, uint64_t block, const struct vol_record *rec,
+			uint8_t *out, int all, int repair)
 {
-	uint8_t *ct = v->ct + (BATCH - 1) * ENCDOM_BLOCK;
-	unsigned int bad[ENCDOM_MAX_REPLICAS], nbad = 0, r;
 	uint64_t off = v->l.data_off + block * ENCDOM_BLOCK;
+	unsigned int bad[ENCDOM_MAX_REPLICAS], nbad = 0, good = v->nrep;
 
-	for (r = 0; r < v->nrep; r++) {
-		if (r == 0 && first_ct != NULL)
-			memmove(ct, first_ct, ENCDOM_BLOCK);
-		else if (rd(v, r, ct, ENCDOM_BLOCK, off) != 0) {
+	for (unsigned int r = 0; r < v->nrep && (all || good == v->nrep); r++) {
+		uint8_t *ct = v->rct + (size_t)r * ENCDOM_BLOCK;
+
+		if (rd(v, r, ct, ENCDOM_BLOCK, off) != 0 || open_block(v, block, rec, ct, out) != 0)
 			bad[nbad++] = r;
-			continue;
-		}
-		if (open_block(v, block, rec, ct, out) == 0)
-			break;
-		bad[nbad++] = r;
+		else if (good == v->nrep)
+			good = r;
 	}
-	if (r == v->nrep)
-		return say(v->err, ENCDOM_ERR_INTEGRITY,
-			   "block %" PRIu64 ": authentication failed on %u of %u replica(s) "
-			   "(forged, swapped or stale data, or a damaged record)",
-			   block, nbad, v->nrep);
-	for (unsigned int i = 0; i < nbad; i++) {
-		if (wr(v, bad[i], ct, ENCDOM_BLOCK, off) != 0)
-			continue;
-		event(v, ENCDOM_EV_REPAIR, bad[i], block);
-	}
-	return 0;
+	for (unsigned int i = 0; i < nbad; i++)
+		if (repair && good < v->nrep &&
+		    wr(v, bad[i], v->rct + (size_t)good * ENCDOM_BLOCK, ENCDOM_BLOCK, off) == 0)
+			event(v, ENCDOM_EV_REPAIR, bad[i], block);
+		else if (all)
+			event(v, ENCDOM_EV_BAD, bad[i], block);
+	return good < v->nrep ? 0 : ENCDOM_ERR_INTEGRITY;
 }
 
+/* n blocks with one read from replica 0; a block that fails there is
+ * served by check_copies(). */
 static int read_batch(struct encdom_vol *v, uint64_t block, uint32_t n, uint8_t *buf)
 {
-	int rc = rd(v, 0, v->ct, (size_t)n * ENCDOM_BLOCK, v->l.data_off + block * ENCDOM_BLOCK);
+	int rc;
 
+	__builtin_prefetch(rec_at(v, block)); /* while the ciphertext is fetched */
+	rc = rd(v, 0, v->ct, (size_t)n * ENCDOM_BLOCK, v->l.data_off + block * ENCDOM_BLOCK);
 	for (uint32_t i = 0; i < n; i++) {
 		struct vol_record rec;
 		uint64_t b = block + i;
 		uint8_t *out = buf + (size_t)i * ENCDOM_BLOCK;
+		uint32_t q = queued(v, b);
 
 		if (v->bad != NULL && v->bad[b / VOL_REC_PER_CHUNK])
 			return say(v->err, ENCDOM_ERR_INTEGRITY,
@@ -551,71 +511,46 @@ static int read_batch(struct encdom_vol *v, uint64_t block, uint32_t n, uint8_t 
 		if (vol_record_parse(rec_at(v, b), &rec) != 0)
 			return say(v->err, ENCDOM_ERR_INTEGRITY,
 				   "block %" PRIu64 ": malformed metadata record", b);
-		if (v->nwq > 0 && queued(v, b) < v->nwq) {
-			uint32_t q = queued(v, b);
-
-			if (open_block(v, b, &v->wq[q].rec, v->wct + (size_t)q * ENCDOM_BLOCK,
-				       out) != 0)
+		if (q < v->nwq) {
+			if (open_block(v, b, &v->wq[q].rec, v->wct + (size_t)q * ENCDOM_BLOCK, out))
 				return say(v->err, ENCDOM_ERR_INTEGRITY,
 					   "block %" PRIu64 ": queued write failed to verify", b);
-			continue;
-		}
-		if (rec.counter == 0) {
+		} else if (rec.counter == 0) {
 			memset(out, 0, ENCDOM_BLOCK);
-			continue;
+		} else if ((rc != 0 ||
+			    open_block(v, b, &rec, v->ct + (size_t)i * ENCDOM_BLOCK, out)) &&
+			   check_copies(v, b, &rec, out, 0, 1) != 0) {
+			return say(v->err, ENCDOM_ERR_INTEGRITY,
+				   "block %" PRIu64
+				   ": authentication failed on %u of %u replica(s) "
+				   "(forged, swapped or stale data, or a damaged record)",
+				   b, v->nrep, v->nrep);
 		}
-		if (rc == 0 && open_block(v, b, &rec, v->ct + (size_t)i * ENCDOM_BLOCK, out) == 0)
-			continue;
-		if (read_mirrored(v, b, &rec, out,
-				  rc == 0 ? v->ct + (size_t)i * ENCDOM_BLOCK : NULL) != 0)
-			return ENCDOM_ERR_INTEGRITY;
 	}
 	return 0;
 }
 
 int encdom_scrub(struct encdom_vol *v, int repair, uint64_t *nbad)
 {
-	uint64_t off, step = v->l.nblocks / 100 + 1;
+	uint64_t step = v->l.nblocks / 100 + 1;
 	struct vol_record rec;
-	int ok[ENCDOM_MAX_REPLICAS], good;
+	int rc;
 
 	*nbad = 0;
-	if (!v->readonly && (good = drain(v)) != 0)
-		return good;
+	if (!v->readonly && (rc = drain(v)) != 0)
+		return rc;
 	for (uint64_t b = 0; b < v->l.nblocks; b++) {
 		if (b % step == 0)
 			event(v, ENCDOM_EV_PROGRESS, b, v->l.nblocks);
 		if (v->bad != NULL && v->bad[b / VOL_REC_PER_CHUNK]) {
 			(*nbad)++;
 			event(v, ENCDOM_EV_BAD, 0, b);
-			continue;
-		}
-		if (vol_record_parse(rec_at(v, b), &rec) != 0 || rec.counter == 0)
-			continue;
-		off = v->l.data_off + b * ENCDOM_BLOCK;
-		good = -1;
-		for (unsigned int r = 0; r < v->nrep; r++) {
-			uint8_t *ct = v->ct + (size_t)r * ENCDOM_BLOCK;
-
-			ok[r] = rd(v, r, ct, ENCDOM_BLOCK, off) == 0 &&
-				open_block(v, b, &rec, ct, v->pt) == 0;
-			if (ok[r] && good < 0)
-				good = (int)r;
-		}
-		xc_cleanse(v->pt, ENCDOM_BLOCK);
-		if (good < 0)
+		} else if (vol_record_parse(rec_at(v, b), &rec) == 0 && rec.counter != 0 &&
+			   check_copies(v, b, &rec, v->pt, 1, repair && !v->readonly) != 0) {
 			(*nbad)++;
-		for (unsigned int r = 0; r < v->nrep; r++) {
-			if (ok[r])
-				continue;
-			if (repair && good >= 0 && !v->readonly &&
-			    wr(v, r, v->ct + (size_t)good * ENCDOM_BLOCK, ENCDOM_BLOCK, off) == 0) {
-				event(v, ENCDOM_EV_REPAIR, r, b);
-			} else {
-				event(v, ENCDOM_EV_BAD, r, b);
-			}
 		}
 	}
+	xc_cleanse(v->pt, ENCDOM_BLOCK);
 	event(v, ENCDOM_EV_PROGRESS, v->l.nblocks, v->l.nblocks);
 	if (*nbad > 0)
 		return say(v->err, ENCDOM_ERR_INTEGRITY,
@@ -625,22 +560,16 @@ int encdom_scrub(struct encdom_vol *v, int repair, uint64_t *nbad)
 
 int encdom_read(struct encdom_vol *v, uint64_t block, uint32_t count, uint8_t *buf)
 {
-	uint8_t *start = buf;
-	uint32_t total = count;
 	int rc = 0;
 
 	if (block >= v->l.nblocks || count > v->l.nblocks - block)
 		return say(v->err, ENCDOM_ERR_INVAL, "read beyond the end of the volume");
-	while (rc == 0 && count > 0) {
-		uint32_t n = count < BATCH - 1 ? count : BATCH - 1;
-
-		rc = read_batch(v, block, n, buf);
-		block += n;
-		count -= n;
-		buf += (size_t)n * ENCDOM_BLOCK;
+	for (uint32_t i = 0, n; rc == 0 && i < count; i += n) {
+		n = count - i < BATCH ? count - i : BATCH;
+		rc = read_batch(v, block + i, n, buf + (size_t)i * ENCDOM_BLOCK);
 	}
 	if (rc != 0)
-		xc_cleanse(start, (size_t)total * ENCDOM_BLOCK);
+		xc_cleanse(buf, (size_t)count * ENCDOM_BLOCK);
 	return rc;
 }
 
@@ -691,10 +620,8 @@ static int load_replica(struct encdom_vol *v, unsigned int r, const struct vol_c
 		if (rc < 0)
 			return say(v->err, ENCDOM_ERR_INTEGRITY,
 				   "replica %u: journal entry %" PRIu64 " is malformed", r, pos);
-		if (rc == 0) {
-			vol_record_encode(&e.rec, rec_at(v, e.block));
-			merkle_mark(&v->m, e.block);
-		}
+		if (rc == 0)
+			set_record(v, e.block, &e.rec);
 	}
 	merkle_build(&v->m);
 	return xc_equal(v->m.root, anc->root, 32) ? 0 : 1;
@@ -709,9 +636,8 @@ static int cand_cmp(const void *a, const void *b)
 {
 	const struct cand *x = a, *y = b;
 
-	if (x->e.block != y->e.block)
-		return x->e.block < y->e.block ? -1 : 1;
-	return x->pos < y->pos ? -1 : x->pos > y->pos;
+	return x->e.block != y->e.block ? (x->e.block > y->e.block) - (x->e.block < y->e.block)
+					: (x->pos > y->pos) - (x->pos < y->pos);
 }
 
 /* Settle one block written after the commit: the newest entry whose
@@ -722,37 +648,24 @@ static int settle(struct encdom_vol *v, struct cand *c, size_t n)
 	uint64_t block = c[0].e.block, off = v->l.data_off + block * ENCDOM_BLOCK;
 	uint8_t zero[VOL_JENT] = {0};
 	size_t best = n;
-	unsigned int from = 0;
-	int ok[ENCDOM_MAX_REPLICAS] = {0}, rc = 0;
+	int rc = 0;
 
 	for (unsigned int r = 0; r < v->nrep; r++) {
-		uint8_t *ct = v->ct + (size_t)r * ENCDOM_BLOCK;
-
-		if (rd(v, r, ct, ENCDOM_BLOCK, off) != 0)
+		if (rd(v, r, v->rct, ENCDOM_BLOCK, off) != 0)
 			continue;
 		for (size_t k = n; k-- > 0 && (best == n || k > best);)
-			if (open_block(v, block, &c[k].e.rec, ct, v->pt) == 0) {
+			if (open_block(v, block, &c[k].e.rec, v->rct, v->pt) == 0) {
 				best = k;
-				from = r;
 				break;
 			}
 	}
-	xc_cleanse(v->pt, ENCDOM_BLOCK);
 	if (best < n) {
-		vol_record_encode(&c[best].e.rec, rec_at(v, block));
-		merkle_mark(&v->m, block);
+		set_record(v, block, &c[best].e.rec);
 		v->recovered++;
 		event(v, ENCDOM_EV_RECOVER, c[best].e.rec.counter, block);
-		for (unsigned int r = 0; r < v->nrep; r++)
-			ok[r] = open_block(v, block, &c[best].e.rec,
-					   v->ct + (size_t)r * ENCDOM_BLOCK, v->pt) == 0;
-		xc_cleanse(v->pt, ENCDOM_BLOCK);
-		for (unsigned int r = 0; r < v->nrep; r++)
-			if (!ok[r] &&
-			    wr(v, r, v->ct + (size_t)from * ENCDOM_BLOCK, ENCDOM_BLOCK, off) == 0) {
-				event(v, ENCDOM_EV_REPAIR, r, block);
-			}
+		(void)check_copies(v, block, &c[best].e.rec, v->pt, 1, 1);
 	}
+	xc_cleanse(v->pt, ENCDOM_BLOCK);
 	for (size_t k = 0; rc == 0 && k < n; k++)
 		if (k != best)
 			rc = put(v, zero, VOL_JENT,
@@ -846,81 +759,91 @@ static int check_header(struct encdom_vol *v, const uint8_t *hb, const uint8_t k
 	return rc;
 }
 
+/* The first replica whose header verifies; the others get its header. */
+static int load_header(struct encdom_vol *v, const uint8_t key[static 32], char *err)
+{
+	uint8_t hb[ENCDOM_BLOCK], ob[ENCDOM_BLOCK] = {0};
+	struct vol_header oh;
+	unsigned int r = 0;
+	int rc;
+
+	do {
+		rc = rd(v, r, hb, sizeof(hb), 0);
+		rc = rc != 0 ? say(err, rc, "%s: cannot read the volume header", v->name[r])
+			     : check_header(v, hb, key, err);
+	} while (rc != 0 && rc != ENCDOM_ERR_KEY && ++r < v->nrep);
+	for (unsigned int o = 0; rc == 0 && o < v->nrep; o++) {
+		if (rd(v, o, ob, sizeof(ob), 0) == 0 && memcmp(ob, hb, sizeof(hb)) == 0)
+			continue;
+		if (vol_header_parse(ob, &oh) == 0 &&
+		    memcmp(oh.uuid, v->uuid, ENCDOM_UUID_LEN) != 0)
+			rc = say(err, ENCDOM_ERR_VOLUME, "%s is a replica of another volume",
+				 v->name[o]);
+		else if (wr(v, o, hb, sizeof(hb), 0) == 0)
+			event(v, ENCDOM_EV_REPAIR, o, UINT64_MAX);
+	}
+	return rc;
+}
+
 static int place_init(struct encdom_vol *v)
 {
-	uint64_t n = v->l.nchunks + v->l.nnodes;
+	int rc = uset_init(&v->place, v->l.nchunks + v->l.nnodes);
 
-	v->place = calloc(n, 1);
-	v->plist = calloc(n, sizeof(uint64_t));
-	return v->place && v->plist ? merkle_init(&v->m, &v->l) : ENCDOM_ERR_NOMEM;
+	return rc != 0 ? rc : merkle_init(&v->m, &v->l);
 }
 
 static void vol_free(struct encdom_vol *v)
 {
+	if (v == NULL)
+		return;
 	for (unsigned int r = 0; r < v->nrep; r++)
 		if (v->fd[r] >= 0)
 			close(v->fd[r]);
 	xc_gcm_free(v->gcm);
 	merkle_free(&v->m);
 	free(v->bad);
-	free(v->place);
-	free(v->plist);
+	uset_free(&v->place);
 	xc_cleanse(v, sizeof(*v));
 	free(v);
 }
 
-static int open_stores(struct encdom_vol *v, const char *const *paths, unsigned int n, int flags,
-		       char *err)
+/* A new handle on n stores: the files paths (opened with flags) or st.
+ * On error *out may still need vol_free(). */
+static int vol_new(struct encdom_vol **out, const char *const *paths, const struct encdom_store *st,
+		   unsigned int n, int flags, const struct encdom_anchor *anchor, encdom_hook hook,
+		   void *hook_ctx, char *err)
 {
-	if (n == 0 || n > ENCDOM_MAX_REPLICAS)
-		return say(err, ENCDOM_ERR_INVAL, "1 to %u replicas", ENCDOM_MAX_REPLICAS);
-	for (unsigned int r = 0; r < n; r++) {
-		v->fd[r] = open(paths[r], O_RDWR | O_CLOEXEC | flags, 0600);
-		v->name[r] = paths[r];
-		v->st[r] = (struct encdom_store){file_read, file_write, file_sync, file_size,
-						 &v->fd[r]};
-		v->nrep = r + 1;
-		if (v->fd[r] < 0)
-			return say(err, ENCDOM_ERR_IO, "%s: %s", paths[r], strerror(errno));
-	}
-	return 0;
-}
+	struct encdom_vol *v = *out = calloc(1, sizeof(*v));
 
-static int attach_stores(struct encdom_vol *v, const struct encdom_store *st, unsigned int n,
-			 char *err)
-{
-	if (n == 0 || n > ENCDOM_MAX_REPLICAS)
-		return say(err, ENCDOM_ERR_INVAL, "1 to %u replicas", ENCDOM_MAX_REPLICAS);
-	memcpy(v->st, st, n * sizeof(*st));
-	v->nrep = n;
-	for (unsigned int r = 0; r < n; r++) {
-		snprintf(v->namebuf[r], sizeof(v->namebuf[r]), "replica %u", r);
-		v->name[r] = v->namebuf[r];
-	}
-	return 0;
-}
-
-static struct encdom_vol *vol_new(const struct encdom_anchor *anchor, encdom_hook hook,
-				  void *hook_ctx)
-{
-	struct encdom_vol *v = calloc(1, sizeof(*v));
-
+	err[0] = 0;
 	if (v == NULL)
-		return NULL;
+		return say(err, ENCDOM_ERR_NOMEM, "out of memory");
 	for (unsigned int r = 0; r < ENCDOM_MAX_REPLICAS; r++)
 		v->fd[r] = -1;
 	v->anchor = *anchor;
 	v->hook = hook;
 	v->hook_ctx = hook_ctx;
 	v->jcur = UINT64_MAX;
-	return v;
+	if (n == 0 || n > ENCDOM_MAX_REPLICAS)
+		return say(err, ENCDOM_ERR_INVAL, "1 to %u replicas", ENCDOM_MAX_REPLICAS);
+	for (unsigned int r = 0; r < n; r++) {
+		v->nrep = r + 1;
+		snprintf(v->namebuf[r], sizeof(v->namebuf[r]), "replica %u", r);
+		v->name[r] = st != NULL ? v->namebuf[r] : paths[r];
+		v->st[r] = st != NULL ? st[r]
+				      : (struct encdom_store){file_read, file_write, file_sync,
+							      file_size, &v->fd[r]};
+		if (st == NULL && (v->fd[r] = open(paths[r], O_RDWR | O_CLOEXEC | flags, 0600)) < 0)
+			return say(err, ENCDOM_ERR_IO, "%s: %s", paths[r], strerror(errno));
+	}
+	return 0;
 }
 
 /* Pick a replica whose records match the anchor; on none, explain. */
 static int choose(struct encdom_vol *v, const struct vol_commit *anc, uint8_t *stored,
 		  unsigned int *good, char *err)
 {
-	uint64_t seq[ENCDOM_MAX_REPLICAS];
+	uint64_t seq[ENCDOM_MAX_REPLICAS], c = 0;
 	char first[ENCDOM_ERRLEN];
 	int64_t nbad;
 	int rc0 = 0;
@@ -958,16 +881,12 @@ static int choose(struct encdom_vol *v, const struct vol_commit *anc, uint8_t *s
 			   "metadata does not match the trust anchor (commit %" PRIu64
 			   ") and cannot be located: volume rolled back or metadata destroyed",
 			   anc->seq);
-	for (uint64_t c = 0; c < v->l.nchunks; c++)
-		if (v->bad[c]) {
-			say(err, 0,
-			    "metadata of blocks %" PRIu64 "..%" PRIu64 " (and %" PRId64
-			    " more chunk(s)) does not match the trust anchor: "
-			    "opened read-only",
-			    c * VOL_REC_PER_CHUNK, c * VOL_REC_PER_CHUNK + VOL_REC_PER_CHUNK - 1,
-			    nbad - 1);
-			break;
-		}
+	while (!v->bad[c])
+		c++;
+	say(err, 0,
+	    "metadata of blocks %" PRIu64 "..%" PRIu64 " (and %" PRId64
+	    " more chunk(s)) does not match the trust anchor: opened read-only",
+	    c * VOL_REC_PER_CHUNK, c * VOL_REC_PER_CHUNK + VOL_REC_PER_CHUNK - 1, nbad - 1);
 	v->bad_chunks = (uint64_t)nbad;
 	v->readonly = 1;
 	*good = 0;
@@ -995,9 +914,8 @@ static int sync_replicas(struct encdom_vol *v, unsigned int g)
 				merkle_mark(&v->m, c * VOL_REC_PER_CHUNK);
 				differ = 1;
 			}
-		if (differ) {
+		if (differ)
 			event(v, ENCDOM_EV_REPAIR, r, UINT64_MAX);
-		}
 	}
 	free(mine);
 	free(theirs);
@@ -1008,43 +926,11 @@ static int sync_replicas(struct encdom_vol *v, unsigned int g)
  * be freed by the caller. */
 static int vol_open(struct encdom_vol *v, const uint8_t key[static ENCDOM_KEY_LEN], char *err)
 {
-	uint8_t hb[ENCDOM_BLOCK], ab[VOL_COMMIT_LEN], *stored = NULL;
+	uint8_t ab[VOL_COMMIT_LEN], *stored = NULL;
 	struct vol_commit anc;
 	unsigned int g = 0;
-	int rc = 0;
+	int rc = load_header(v, key, err);
 
-	/* Header: take the first replica whose header verifies; rewrite others. */
-	for (unsigned int r = 0; rc == 0 && r < v->nrep; r++) {
-		rc = rd(v, r, hb, sizeof(hb), 0);
-		if (rc != 0)
-			rc = say(err, rc, "%s: cannot read the volume header", v->name[r]);
-		else
-			rc = check_header(v, hb, key, err);
-		if (rc == 0) {
-			for (unsigned int o = 0; o < v->nrep; o++) {
-				uint8_t ob[ENCDOM_BLOCK];
-
-				if (o != r && (rd(v, o, ob, sizeof(ob), 0) != 0 ||
-					       memcmp(ob, hb, sizeof(hb)) != 0)) {
-					struct vol_header oh;
-
-					if (vol_header_parse(ob, &oh) == 0 &&
-					    memcmp(oh.uuid, v->uuid, ENCDOM_UUID_LEN) != 0) {
-						rc = say(err, ENCDOM_ERR_VOLUME,
-							 "%s is a replica of another volume",
-							 v->name[o]);
-						break;
-					}
-					if (wr(v, o, hb, sizeof(hb), 0) == 0) {
-						event(v, ENCDOM_EV_REPAIR, o, UINT64_MAX);
-					}
-				}
-			}
-			break;
-		}
-		if (r + 1 < v->nrep && rc != ENCDOM_ERR_KEY)
-			rc = 0;
-	}
 	for (unsigned int r = 0; rc == 0 && r < v->nrep; r++) {
 		uint64_t size = v->st[r].size(v->st[r].ctx), d = v->l.data_off;
 
@@ -1085,10 +971,9 @@ static int vol_open(struct encdom_vol *v, const uint8_t key[static ENCDOM_KEY_LE
 		rc = sync_replicas(v, g);
 		if (rc == 0)
 			rc = recover(v, g, &anc);
+		if (rc == 0)
+			rc = commit(v, 1); /* the recovered state, under a new lease */
 		if (rc != 0)
-			say(err, rc, "%s", v->err);
-		v->dirty = 1;
-		if (rc == 0 && (rc = commit(v, 1)) != 0)
 			say(err, rc, "%s", v->err);
 	}
 	return rc;
@@ -1102,8 +987,7 @@ static int opened(struct encdom_vol **out, struct encdom_vol *v, int rc,
 		rc = vol_open(v, key, err);
 	if (rc != 0)
 		vol_free(v);
-	else
-		*out = v;
+	*out = rc == 0 ? v : NULL;
 	return rc;
 }
 
@@ -1111,26 +995,18 @@ int encdom_open(struct encdom_vol **out, const char *const *paths, unsigned int 
 		const uint8_t key[static ENCDOM_KEY_LEN], const struct encdom_anchor *anchor,
 		encdom_hook hook, void *hook_ctx, char err[static ENCDOM_ERRLEN])
 {
-	struct encdom_vol *v = vol_new(anchor, hook, hook_ctx);
+	int rc = vol_new(out, paths, NULL, n, 0, anchor, hook, hook_ctx, err);
 
-	*out = NULL;
-	err[0] = 0;
-	if (v == NULL)
-		return say(err, ENCDOM_ERR_NOMEM, "out of memory");
-	return opened(out, v, open_stores(v, paths, n, 0, err), key, err);
+	return opened(out, *out, rc, key, err);
 }
 
 int encdom_open_stores(struct encdom_vol **out, const struct encdom_store *stores, unsigned int n,
 		       const uint8_t key[static ENCDOM_KEY_LEN], const struct encdom_anchor *anchor,
 		       encdom_hook hook, void *hook_ctx, char err[static ENCDOM_ERRLEN])
 {
-	struct encdom_vol *v = vol_new(anchor, hook, hook_ctx);
+	int rc = vol_new(out, NULL, stores, n, 0, anchor, hook, hook_ctx, err);
 
-	*out = NULL;
-	err[0] = 0;
-	if (v == NULL)
-		return say(err, ENCDOM_ERR_NOMEM, "out of memory");
-	return opened(out, v, attach_stores(v, stores, n, err), key, err);
+	return opened(out, *out, rc, key, err);
 }
 
 int encdom_close(struct encdom_vol *v)
@@ -1143,11 +1019,8 @@ int encdom_close(struct encdom_vol *v)
 		/* Commit, write everything in place, and commit again so that
 		 * the checkpoint reaches the end: nothing to replay at open. */
 		v->ckpt_always = 1;
-		rc = commit(v, 0);
-		if (rc == 0)
-			rc = commit(v, 1);
-		if (rc == 0)
-			rc = commit(v, 1);
+		for (int i = 0; rc == 0 && i < 3; i++)
+			rc = commit(v, i > 0);
 		for (unsigned int r = 0; rc == 0 && r < v->nrep; r++)
 			if (v->st[r].sync(v->st[r].ctx) != 0)
 				rc = ENCDOM_ERR_IO;
@@ -1189,16 +1062,14 @@ int encdom_random(void *buf, size_t len)
 static int vol_format(struct encdom_vol *v, const struct encdom_geometry *geo,
 		      const uint8_t key[static ENCDOM_KEY_LEN], const uint8_t *uuid, char *err)
 {
-	struct vol_header h;
+	struct vol_header h = {0};
 	uint8_t hb[ENCDOM_BLOCK];
-	struct vol_commit c;
 	int rc = vol_layout_init(&v->l, geo->nblocks,
 				 geo->journal_blocks ? geo->journal_blocks
 						     : vol_default_jblocks(geo->nblocks));
 	if (rc != 0)
 		say(err, rc, "size must be 1..2^40 blocks, journal %u..%u blocks", VOL_MIN_JBLOCKS,
 		    VOL_MAX_JBLOCKS);
-	memset(&h, 0, sizeof(h));
 	if (rc == 0 && uuid != NULL)
 		memcpy(h.uuid, uuid, ENCDOM_UUID_LEN);
 	else if (rc == 0 && (rc = xc_random(h.uuid, ENCDOM_UUID_LEN)) == 0) {
@@ -1233,22 +1104,16 @@ static int vol_format(struct encdom_vol *v, const struct encdom_geometry *geo,
 		} else if (v->fd[r] >= 0) {
 			memset(v->ct, 0, sizeof(v->ct));
 			for (uint64_t off = 0; rc == 0 && off < v->l.data_off; off += sizeof(v->ct))
-				rc = pwrite_full(v->fd[r], v->ct,
-						 v->l.data_off - off < sizeof(v->ct)
-							 ? v->l.data_off - off
-							 : sizeof(v->ct),
-						 off);
+				rc = wr(v, r, v->ct,
+					v->l.data_off - off < sizeof(v->ct) ? v->l.data_off - off
+									    : sizeof(v->ct),
+					off);
 		}
 	}
 	if (rc == 0) {
 		merkle_build(&v->m);
-		memset(&c, 0, sizeof(c));
-		memcpy(c.uuid, h.uuid, ENCDOM_UUID_LEN);
-		memcpy(c.root, v->m.root, 32);
-		c.ctr_commit = c.lease_hwm = 1;
-		c.seq = 0; /* commit() makes it 1 */
-		v->cm = c;
-		v->next_ctr = v->lease_hwm = 1;
+		memcpy(v->cm.uuid, h.uuid, ENCDOM_UUID_LEN); /* seq 0: commit() makes it 1 */
+		v->cm.ctr_commit = v->cm.lease_hwm = v->next_ctr = v->lease_hwm = 1;
 		rc = put(v, v->m.nodes, v->l.nnodes * VOL_CHUNK, v->l.tree_off);
 		if (rc == 0)
 			rc = put(v, hb, sizeof(hb), 0);
@@ -1260,19 +1125,24 @@ static int vol_format(struct encdom_vol *v, const struct encdom_geometry *geo,
 	return rc;
 }
 
+/* Finish encdom_format*(). */
+static int formatted(struct encdom_vol *v, int rc, const struct encdom_geometry *geo,
+		     const uint8_t key[static ENCDOM_KEY_LEN], const uint8_t *uuid, char *err)
+{
+	if (rc == 0)
+		rc = vol_format(v, geo, key, uuid, err);
+	vol_free(v);
+	return rc;
+}
+
 int encdom_format(const char *const *paths, unsigned int n, const struct encdom_geometry *geo,
 		  const uint8_t key[static ENCDOM_KEY_LEN], const uint8_t *uuid,
 		  const struct encdom_anchor *anchor, char err[static ENCDOM_ERRLEN])
 {
-	struct encdom_vol *v = vol_new(anchor, NULL, NULL);
-	int rc = v ? open_stores(v, paths, n, O_CREAT, err)
-		   : say(err, ENCDOM_ERR_NOMEM, "no memory");
+	struct encdom_vol *v;
+	int rc = vol_new(&v, paths, NULL, n, O_CREAT, anchor, NULL, NULL, err);
 
-	if (rc == 0)
-		rc = vol_format(v, geo, key, uuid, err);
-	if (v != NULL)
-		vol_free(v);
-	return rc;
+	return formatted(v, rc, geo, key, uuid, err);
 }
 
 int encdom_format_stores(const struct encdom_store *stores, unsigned int n,
@@ -1280,12 +1150,8 @@ int encdom_format_stores(const struct encdom_store *stores, unsigned int n,
 			 const uint8_t key[static ENCDOM_KEY_LEN], const uint8_t *uuid,
 			 const struct encdom_anchor *anchor, char err[static ENCDOM_ERRLEN])
 {
-	struct encdom_vol *v = vol_new(anchor, NULL, NULL);
-	int rc = v ? attach_stores(v, stores, n, err) : say(err, ENCDOM_ERR_NOMEM, "no memory");
+	struct encdom_vol *v;
+	int rc = vol_new(&v, NULL, stores, n, 0, anchor, NULL, NULL, err);
 
-	if (rc == 0)
-		rc = vol_format(v, geo, key, uuid, err);
-	if (v != NULL)
-		vol_free(v);
-	return rc;
+	return formatted(v, rc, geo, key, uuid, err);
 }

@@ -29,14 +29,17 @@ int xc_random(void *buf, size_t len)
 	return RAND_bytes(buf, (int)len) == 1 ? 0 : ENCDOM_ERR_CRYPTO;
 }
 
-/* SHA-256 fetched once: SHA256() would fetch it (locks, name lookups) at
- * every call, and the Merkle tree hashes a lot of 512-byte nodes. */
+/* SHA-256 and HMAC fetched once: SHA256() and EVP_Q_mac() would fetch them
+ * (locks, name lookups) at every call, and the Merkle tree hashes a lot of
+ * 512-byte nodes, every FLUSH computes two or three MACs. */
 static EVP_MD *sha256_md;
-static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
+static EVP_MAC *hmac_mac;
+static pthread_once_t fetch_once = PTHREAD_ONCE_INIT;
 
-static void sha256_fetch(void)
+static void fetch(void)
 {
 	sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+	hmac_mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
 }
 
 void xc_sha256(const void *msg, size_t len, uint8_t out[static XC_HASH_LEN])
@@ -44,7 +47,7 @@ void xc_sha256(const void *msg, size_t len, uint8_t out[static XC_HASH_LEN])
 	EVP_MD_CTX *ctx;
 	int ok;
 
-	pthread_once(&sha256_once, sha256_fetch);
+	pthread_once(&fetch_once, fetch);
 	ctx = EVP_MD_CTX_new();
 	ok = sha256_md != NULL && ctx != NULL && EVP_DigestInit_ex2(ctx, sha256_md, NULL) == 1 &&
 	     EVP_DigestUpdate(ctx, msg, len) == 1 && EVP_DigestFinal_ex(ctx, out, NULL) == 1;
@@ -85,13 +88,17 @@ static int seal(struct xc_gcm *g, const uint8_t iv[static XC_IV_LEN], const uint
 		size_t aad_len, const uint8_t *in, size_t len, uint8_t *out,
 		uint8_t tag[static XC_TAG_LEN])
 {
+	/* Tags through params: EVP_CIPHER_CTX_ctrl() translates to them by name. */
+	OSSL_PARAM p[] = {
+		OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG, tag, XC_TAG_LEN),
+		OSSL_PARAM_construct_end()};
 	int n;
 
 	if (EVP_EncryptInit_ex(g->enc, NULL, NULL, NULL, iv) != 1 ||
 	    EVP_EncryptUpdate(g->enc, NULL, &n, aad, (int)aad_len) != 1 ||
 	    EVP_EncryptUpdate(g->enc, out, &n, in, (int)len) != 1 ||
 	    EVP_EncryptFinal_ex(g->enc, out + n, &n) != 1 ||
-	    EVP_CIPHER_CTX_ctrl(g->enc, EVP_CTRL_GCM_GET_TAG, XC_TAG_LEN, tag) != 1) {
+	    EVP_CIPHER_CTX_get_params(g->enc, p) != 1) {
 		xc_cleanse(out, len);
 		return ENCDOM_ERR_CRYPTO;
 	}
@@ -104,13 +111,16 @@ static int unseal(struct xc_gcm *g, const uint8_t iv[static XC_IV_LEN], const ui
 		  const uint8_t tag[static XC_TAG_LEN])
 {
 	uint8_t t[XC_TAG_LEN];
+	OSSL_PARAM p[] = {
+		OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG, t, XC_TAG_LEN),
+		OSSL_PARAM_construct_end()};
 	int n, rc = ENCDOM_ERR_CRYPTO;
 
 	memcpy(t, tag, sizeof(t));
 	if (EVP_DecryptInit_ex(g->dec, NULL, NULL, NULL, iv) == 1 &&
 	    EVP_DecryptUpdate(g->dec, NULL, &n, aad, (int)aad_len) == 1 &&
 	    EVP_DecryptUpdate(g->dec, out, &n, in, (int)len) == 1 &&
-	    EVP_CIPHER_CTX_ctrl(g->dec, EVP_CTRL_GCM_SET_TAG, XC_TAG_LEN, t) == 1)
+	    EVP_CIPHER_CTX_set_params(g->dec, p) == 1)
 		rc = EVP_DecryptFinal_ex(g->dec, out + n, &n) == 1 ? 0 : ENCDOM_ERR_INTEGRITY;
 	if (rc != 0)
 		xc_cleanse(out, len);
@@ -161,16 +171,6 @@ int xc_key_unwrap(const uint8_t kek[static XC_KEY_LEN], const uint8_t iv[static 
 	return rc;
 }
 
-/* HMAC fetched once, like SHA-256: EVP_Q_mac() fetches the MAC and its
- * digest at every call, and every FLUSH computes two or three MACs. */
-static EVP_MAC *hmac_mac;
-static pthread_once_t hmac_once = PTHREAD_ONCE_INIT;
-
-static void hmac_fetch(void)
-{
-	hmac_mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-}
-
 int xc_hmac(const uint8_t key[static XC_KEY_LEN], const void *msg, size_t len,
 	    uint8_t out[static XC_HASH_LEN])
 {
@@ -180,7 +180,7 @@ int xc_hmac(const uint8_t key[static XC_KEY_LEN], const void *msg, size_t len,
 	size_t outlen = 0;
 	int ok;
 
-	pthread_once(&hmac_once, hmac_fetch);
+	pthread_once(&fetch_once, fetch);
 	ctx = hmac_mac != NULL ? EVP_MAC_CTX_new(hmac_mac) : NULL;
 	ok = ctx != NULL && EVP_MAC_init(ctx, key, XC_KEY_LEN, p) == 1 &&
 	     EVP_MAC_update(ctx, msg, len) == 1 &&

@@ -163,6 +163,39 @@ START_TEST(bad_metadata_or_header_on_one_replica_is_rewritten)
 }
 END_TEST
 
+/* Bad copies inside one read of two batches (32 + 16 blocks), at both ends
+ * of a batch and on two replicas: every block reads back right, and
+ * exactly the bad copies are repaired (the fallback has its own buffers). */
+START_TEST(bad_copies_in_a_multi_block_read_leave_the_batch_intact)
+{
+	static const uint64_t bad0[] = {0, 1, 2, 31, 32, 47};
+	struct tvol t = {0};
+	struct encdom_vol *v;
+	uint8_t *buf = malloc(NB * ENCDOM_BLOCK), want[ENCDOM_BLOCK];
+
+	setup(&t, 3);
+	for (unsigned int i = 0; i < sizeof(bad0) / sizeof(bad0[0]); i++)
+		flip_bit(t.path[0], L.data_off + bad0[i] * ENCDOM_BLOCK + 100 * i, i);
+	flip_bit(t.path[1], L.data_off + 1 * ENCDOM_BLOCK + 4000, 3);
+	v = open_hooked(&t);
+	ck_assert_int_eq(encdom_read(v, 0, NB, buf), 0);
+	for (uint64_t b = 0; b < NB; b++) {
+		pattern(want, b, 1);
+		ck_assert_mem_eq(buf + b * ENCDOM_BLOCK, want, ENCDOM_BLOCK);
+	}
+	ck_assert_uint_eq(repairs[0], 6);
+	ck_assert_uint_eq(repairs[1], 1);
+	ck_assert_uint_eq(repairs[2], 0);
+	ck_assert_int_eq(encdom_close(v), 0);
+	for (unsigned int r = 1; r < 3; r++)
+		for (uint64_t b = 0; b < NB; b++)
+			ck_assert(same_range(t.path[0], t.path[r], L.data_off + b * ENCDOM_BLOCK,
+					     ENCDOM_BLOCK));
+	free(buf);
+	tvol_rm(&t);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("encdom_mirror");
@@ -172,6 +205,7 @@ int main(void)
 	tcase_add_test(tc, replicas_hold_the_same_ciphertext);
 	tcase_add_test(tc, bad_data_copy_is_served_from_another_and_repaired);
 	tcase_add_test(tc, scrub_finds_and_repairs_every_bad_copy);
+	tcase_add_test(tc, bad_copies_in_a_multi_block_read_leave_the_batch_intact);
 	tcase_add_test(tc, bad_metadata_or_header_on_one_replica_is_rewritten);
 	suite_add_tcase(s, tc);
 	return xacm_check_run(s);
