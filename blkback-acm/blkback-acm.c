@@ -47,6 +47,7 @@ int main(int argc, char **argv)
 		.max_queues = 4,
 		.sector_size = 512,
 		.discard = true,
+		.persistent = true,
 		.state_dir = "/run/blkback-acm",
 	};
 	enum xacm_log_level level = XACM_LOG_INFO;

@@ -200,7 +200,7 @@ static int map_queue(struct vbd *v, unsigned int qi, const char *dir, unsigned i
 
 static int connect_rings(struct vbd *v)
 {
-	uint64_t order = 0, large = 0, nq = 1;
+	uint64_t order = 0, large = 0, nq = 1, persistent = 0;
 	unsigned int len;
 	char *proto;
 	int rc;
@@ -218,8 +218,11 @@ static int connect_rings(struct vbd *v)
 		return rc;
 	/* blkif.h: sector quantities are in sector-size units only if the
 	 * frontend says so; Linux's blkfront keeps 512-byte units. */
-	if (read_uint(v, v->fe_path, "feature-large-sector-size", 1, &large) == -ERANGE)
+	if (read_uint(v, v->fe_path, "feature-large-sector-size", 1, &large) == -ERANGE ||
+	    read_uint(v, v->fe_path, "feature-persistent", 1, &persistent) == -ERANGE)
 		return -EINVAL;
+	/* the frontend keeps its grants: map them once (if we offered it) */
+	v->persistent = persistent && v->ctx->persistent;
 	v->lim.sector_size = large ? v->logical_sector : SECTOR;
 	v->lim.nr_sectors = v->bytes / v->lim.sector_size;
 	/* "sectors" in the same unit (Linux blkback does so for 512-unit fronts) */
@@ -381,6 +384,7 @@ struct vbd *vbd_open(struct blkb_ctx *ctx, uint32_t fe, uint32_t devid)
 	if (blkb_limits_check(&v->lim) || vbd_io_init(v) != 0)
 		goto fail;
 	if (!vbd_write_node(v, "feature-flush-cache", "1") ||
+	    !vbd_write_node(v, "feature-persistent", "%u", ctx->persistent ? 1u : 0u) ||
 	    !vbd_write_node(v, "feature-max-indirect-segments", "%u", ctx->max_indirect_segments) ||
 	    !vbd_write_node(v, "max-ring-page-order", "%u", ctx->max_ring_order) ||
 	    !vbd_write_node(v, "multi-queue-max-queues", "%u", ctx->max_queues) ||

@@ -12,6 +12,7 @@
 #include <xenevtchn.h>
 #include <xengnttab.h>
 #include <liburing.h>
+#include <sys/uio.h>
 #include <xenstore.h>
 
 #include "blkif_request.h"
@@ -24,6 +25,10 @@
  * the daemon allocate more than this. */
 #define VBD_IO_DEPTH 64u
 #define VBD_IO_BYTES (16u << 20)
+/* Persistent grants kept mapped per vbd (Linux's blkfront uses 1056 per
+ * queue); a segment past this goes through grant copy instead. */
+#define VBD_PGRANTS 4096u
+#define VBD_PGRANT_SLOTS (2 * VBD_PGRANTS) /* hash table, at most half full */
 
 struct vbd;
 
@@ -38,6 +43,7 @@ struct blkb_ctx {
 	unsigned int max_queues;  /* 1..BLKB_MAX_QUEUES */
 	unsigned int sector_size; /* logical sector offered: 512 or 4096 */
 	bool discard;             /* offer feature-discard */
+	bool persistent;          /* offer feature-persistent (vbd_io.c maps them) */
 	const char *state_dir;    /* the rings' shadow files (ring_shadow.h) */
 	/* The store a vbd's "params" names.  NULL: a file or block device,
 	 * opened into v->fd.  Otherwise called by vbd_open() before anything
@@ -56,6 +62,17 @@ struct vbd_io {
 	int16_t status;
 	bool synced; /* a flush: its fdatasync is submitted (or was) */
 	bool busy;
+	/* Zero copy: the segments are persistently mapped frontend pages and
+	 * the I/O goes straight to or from them (iov, one entry per segment);
+	 * else buf is a private bounce buffer filled or emptied by grant copy. */
+	struct iovec *iov;
+	unsigned int iov_first; /* after a short transfer: first iovec not done */
+};
+
+/* A frontend page mapped for the whole connection (feature-persistent). */
+struct vbd_pgrant {
+	grant_ref_t gref;
+	void *page; /* NULL: empty slot */
 };
 
 struct vbd {
@@ -88,13 +105,19 @@ struct vbd {
 	/* Asynchronous I/O: an io_uring of the vbd's own, and its slots. */
 	struct io_uring uring;
 	bool uring_ready;
-	bool draining;     /* disconnecting: complete I/O without answering */
+	bool draining; /* disconnecting: complete I/O without answering */
+	/* feature-persistent, when the frontend uses it: its grants stay
+	 * mapped until disconnect (the frontend never revokes them meanwhile). */
+	bool persistent;
+	struct vbd_pgrant *pgrant; /* VBD_PGRANT_SLOTS, open addressing */
+	unsigned int nr_pgrants;
 	struct vbd_io *io; /* VBD_IO_DEPTH of them */
 	unsigned int io_busy;
 	size_t io_bytes;
 	uint64_t requests, errors;
 	struct {
 		uint64_t indirect, copy_calls, copy_segs, ring_maps, notifies;
+		uint64_t pgrant_maps, zero_copy; /* grants mapped; requests without copy */
 		time_t published;
 	} stats;
 	bool seen;
@@ -129,7 +152,8 @@ void vbd_complete(struct vbd *v);
 /* The data path, one implementation per daemon (blkback-acm: vbd_io.c;
  * encdom: encdom/xen/encdom_io.c), used by vbd.c. */
 int vbd_io_init(struct vbd *v);
-/* Wait for every request in I/O; none is answered (disconnecting). */
+/* Wait for every request in I/O, none answered, then unmap the persistent
+ * grants (disconnecting). */
 void vbd_io_drain(struct vbd *v);
 void vbd_io_fini(struct vbd *v);
 /* Close toward the frontend, saying why in xacm-error (why may be NULL). */

@@ -2,12 +2,21 @@
  * asynchronous I/O on the backing store, and responses back.
  *
  * Per request: copy out of the ring into a shadow record (ring_shadow.h),
- * validate that copy (blkif_request.h), and for a write grant-copy the data
- * into a private buffer; then one io_uring operation, no thread.  When it
- * completes: for a read grant-copy the data out, then answer.  So no grant
- * is mapped per I/O, nothing is read from shared memory twice, and a write
- * is answered only after the backing store took it (and, for a flush,
- * after fdatasync), which is what makes a restart lose nothing.
+ * validate that copy (blkif_request.h), then one io_uring operation, no
+ * thread; answer when it completes.  The data moves one of two ways:
+ *   zero copy, when the frontend uses feature-persistent: each grant is
+ *     mapped once, at its first use, and stays mapped until disconnect
+ *     (at most VBD_PGRANTS); the I/O goes straight to or from the mapped
+ *     pages (readv/writev).  Only the data moves through them: nothing
+ *     read from them is interpreted, except indirect segment lists, which
+ *     are copied out once and then validated;
+ *   grant copy, otherwise (or for a grant past the limit): through a
+ *     private page-aligned buffer, filled before a write and emptied after
+ *     a read.
+ * So no grant is mapped per I/O in steady state, nothing is read from
+ * shared memory twice, and a write is answered only after the backing
+ * store took it (and, for a flush, after fdatasync), which is what makes
+ * a restart lose nothing.
  *
  * Flush ordering (blkif.h): a FLUSH_DISKCACHE makes durable every write
  * completed before it was issued.  Those writes were answered, so their
@@ -23,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <unistd.h>
 #include <xen/grant_table.h>
@@ -41,7 +51,8 @@ int vbd_io_init(struct vbd *v)
 	int rc;
 
 	v->io = calloc(VBD_IO_DEPTH, sizeof(*v->io));
-	if (v->io == NULL)
+	v->pgrant = calloc(VBD_PGRANT_SLOTS, sizeof(*v->pgrant));
+	if (v->io == NULL || v->pgrant == NULL)
 		return -ENOMEM;
 	/* two entries per slot: a flush's write, then its fdatasync */
 	rc = io_uring_queue_init(2 * VBD_IO_DEPTH, &v->uring, 0);
@@ -61,7 +72,9 @@ void vbd_io_fini(struct vbd *v)
 		io_uring_queue_exit(&v->uring);
 	v->uring_ready = false;
 	free(v->io);
+	free(v->pgrant);
 	v->io = NULL;
+	v->pgrant = NULL;
 }
 
 /* Copy n grant segments; true if every one succeeded. */
@@ -79,12 +92,58 @@ static bool grant_copy(struct vbd *v, xengnttab_grant_copy_segment_t *segs, unsi
 	return true;
 }
 
-/* blkb_fetch_indirect_fn: the indirect segment pages, by grant copy. */
+/* The persistently mapped page of gref, mapping it at its first use while
+ * the table has room; NULL otherwise (the caller copies instead). */
+static void *pgrant_page(struct vbd *v, grant_ref_t gref)
+{
+	unsigned int i = (gref * 2654435761u) & (VBD_PGRANT_SLOTS - 1);
+	void *page;
+
+	for (; v->pgrant[i].page; i = (i + 1) & (VBD_PGRANT_SLOTS - 1))
+		if (v->pgrant[i].gref == gref)
+			return v->pgrant[i].page;
+	if (v->nr_pgrants == VBD_PGRANTS)
+		return NULL;
+	page = xengnttab_map_grant_ref(v->ctx->gt, v->fe, gref, PROT_READ | PROT_WRITE);
+	if (page == NULL)
+		return NULL;
+	v->pgrant[i] = (struct vbd_pgrant){.gref = gref, .page = page};
+	v->nr_pgrants++;
+	v->stats.pgrant_maps++;
+	return page;
+}
+
+static void unmap_pgrants(struct vbd *v)
+{
+	for (unsigned int i = 0; v->pgrant && i < VBD_PGRANT_SLOTS; i++)
+		if (v->pgrant[i].page)
+			xengnttab_unmap(v->ctx->gt, v->pgrant[i].page, 1);
+	if (v->pgrant)
+		memset(v->pgrant, 0, VBD_PGRANT_SLOTS * sizeof(*v->pgrant));
+	v->nr_pgrants = 0;
+}
+
+/* blkb_fetch_indirect_fn: the indirect segment pages, copied once out of
+ * their persistent mappings, or by grant copy. */
 static int fetch_indirect(void *opaque, const grant_ref_t *grefs, unsigned int nr_pages, void *dst,
 			  size_t len)
 {
 	struct vbd *v = opaque;
 	xengnttab_grant_copy_segment_t segs[BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST];
+	const void *page[BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST];
+	unsigned int mapped = 0;
+
+	while (v->persistent && mapped < nr_pages && (page[mapped] = pgrant_page(v, grefs[mapped])))
+		mapped++;
+	if (mapped == nr_pages) {
+		for (unsigned int i = 0; i < nr_pages; i++) {
+			size_t chunk = len - (size_t)i * BLKB_PAGE_SIZE;
+
+			memcpy((uint8_t *)dst + (size_t)i * BLKB_PAGE_SIZE, page[i],
+			       chunk > BLKB_PAGE_SIZE ? BLKB_PAGE_SIZE : chunk);
+		}
+		return 0;
+	}
 
 	for (unsigned int i = 0; i < nr_pages; i++) {
 		size_t chunk = len - (size_t)i * BLKB_PAGE_SIZE;
@@ -127,6 +186,32 @@ static bool copy_segments(struct vbd *v, struct vbd_io *io, bool to_frontend)
 	return grant_copy(v, segs, r->nr_segments);
 }
 
+/* Point io->iov at the persistently mapped pages of every segment; false
+ * (nothing to undo) when the frontend does not use persistent grants or a
+ * page cannot be mapped: then io goes through grant copy. */
+static bool map_segments(struct vbd *v, struct vbd_io *io)
+{
+	const struct blkb_request *r = &io->req;
+	const unsigned int unit = v->lim.sector_size;
+
+	if (!v->persistent || (io->iov = calloc(r->nr_segments, sizeof(*io->iov))) == NULL)
+		return false;
+	for (unsigned int i = 0; i < r->nr_segments; i++) {
+		const struct blkif_request_segment *s = &r->seg[i];
+		uint8_t *page = pgrant_page(v, s->gref);
+
+		if (page == NULL) {
+			free(io->iov);
+			io->iov = NULL;
+			return false;
+		}
+		io->iov[i] = (struct iovec){.iov_base = page + s->first_sect * unit,
+					    .iov_len = (size_t)(s->last_sect - s->first_sect + 1) *
+						       unit};
+	}
+	return true;
+}
+
 /* Give the sectors back to the backing store: a hole in a file, a discard
  * on a device.  Reads of discarded sectors return zeros on files and
  * whatever the device returns on devices (discard-zeroes-data is not
@@ -165,8 +250,10 @@ static int finish(struct vbd *v, struct vbd_io *io, int16_t status)
 				    io->req.rsp_operation, status);
 		q->unpushed = true;
 	}
-	v->io_bytes -= io->len;
+	if (io->buf)
+		v->io_bytes -= io->len;
 	free(io->buf);
+	free(io->iov);
 	*io = (struct vbd_io){0};
 	v->io_busy--;
 	return rc;
@@ -186,7 +273,13 @@ static bool submit_next(struct vbd *v, struct vbd_io *io)
 		io->status = BLKIF_RSP_ERROR;
 		return false;
 	}
-	if (io->done < io->len && io->req.op == BLKIF_OP_READ)
+	if (io->done < io->len && io->iov && io->req.op == BLKIF_OP_READ)
+		io_uring_prep_readv(sqe, v->fd, io->iov + io->iov_first,
+				    io->req.nr_segments - io->iov_first, (uint64_t)off);
+	else if (io->done < io->len && io->iov)
+		io_uring_prep_writev(sqe, v->fd, io->iov + io->iov_first,
+				     io->req.nr_segments - io->iov_first, (uint64_t)off);
+	else if (io->done < io->len && io->req.op == BLKIF_OP_READ)
 		io_uring_prep_read(sqe, v->fd, io->buf + io->done,
 				   (unsigned int)(io->len - io->done), (uint64_t)off);
 	else if (io->done < io->len)
@@ -204,7 +297,7 @@ static bool submit_next(struct vbd *v, struct vbd_io *io)
 static int complete(struct vbd *v, struct vbd_io *io)
 {
 	if (!v->draining && io->status == BLKIF_RSP_OKAY && io->req.op == BLKIF_OP_READ &&
-	    !copy_segments(v, io, true))
+	    !io->iov && !copy_segments(v, io, true))
 		io->status = BLKIF_RSP_ERROR;
 	return finish(v, io, io->status);
 }
@@ -243,14 +336,17 @@ static int start_request(struct vbd *v, unsigned int qi, unsigned int recno)
 		return finish(v, io, BLKIF_RSP_EOPNOTSUPP);
 	}
 	io->len = (size_t)io->req.nr_sectors * v->lim.sector_size;
-	if (io->len && posix_memalign((void **)&io->buf, BLKB_PAGE_SIZE, io->len) != 0) {
-		io->buf = NULL;
-		io->len = 0;
-		return finish(v, io, BLKIF_RSP_ERROR);
+	if (io->len && map_segments(v, io)) {
+		v->stats.zero_copy++;
+	} else if (io->len) {
+		if (posix_memalign((void **)&io->buf, BLKB_PAGE_SIZE, io->len) != 0) {
+			io->buf = NULL;
+			return finish(v, io, BLKIF_RSP_ERROR);
+		}
+		v->io_bytes += io->len;
+		if (io->req.op != BLKIF_OP_READ && !copy_segments(v, io, false))
+			return finish(v, io, BLKIF_RSP_ERROR);
 	}
-	v->io_bytes += io->len;
-	if (io->req.op != BLKIF_OP_READ && io->len && !copy_segments(v, io, false))
-		return finish(v, io, BLKIF_RSP_ERROR);
 	io->status = BLKIF_RSP_OKAY;
 	if (!submit_next(v, io))
 		return complete(v, io);
@@ -269,8 +365,8 @@ static void push(struct vbd *v, struct vbd_queue *q)
 }
 
 /* The counters, for benchmarks: in the backend node xacm-stats, at most
- * once a second.  Ring maps happen at connect only; no grant is mapped per
- * I/O (data moves by grant copy). */
+ * once a second.  grant-maps counts every map: the ring pages at connect
+ * and each persistent grant at its first use, never per I/O. */
 static void publish_stats(struct vbd *v)
 {
 	time_t now = time(NULL);
@@ -283,12 +379,14 @@ static void publish_stats(struct vbd *v)
 	vbd_write_node(
 		v, "xacm-stats",
 		"requests=%llu indirect=%llu errors=%llu grant-copy-calls=%llu "
-		"grant-copy-segments=%llu grant-maps=%llu grant-maps-per-io=0 notifications=%llu "
+		"grant-copy-segments=%llu grant-maps=%llu persistent-grants=%u zero-copy=%llu "
+		"notifications=%llu "
 		"daemon-cpu-ms=%llu",
 		(unsigned long long)v->requests, (unsigned long long)v->stats.indirect,
 		(unsigned long long)v->errors, (unsigned long long)v->stats.copy_calls,
-		(unsigned long long)v->stats.copy_segs, (unsigned long long)v->stats.ring_maps,
-		(unsigned long long)v->stats.notifies,
+		(unsigned long long)v->stats.copy_segs,
+		(unsigned long long)(v->stats.ring_maps + v->stats.pgrant_maps), v->nr_pgrants,
+		(unsigned long long)v->stats.zero_copy, (unsigned long long)v->stats.notifies,
 		(unsigned long long)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000 +
 			(unsigned long long)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000);
 }
@@ -347,6 +445,29 @@ void vbd_event(struct vbd *v, unsigned int qi)
 /* Handle one completion of io: res is the operation's result. */
 static int on_completion(struct vbd *v, struct vbd_io *io, int res)
 {
+	/* A kernel that cannot do I/O on mapped grant pages (EFAULT): grant
+	 * copy from now on for this vbd, and this request again that way. */
+	if (res == -EFAULT && io->iov && !v->draining) {
+		xacm_warn("vbd %u/%u: I/O on mapped grants failed (EFAULT); using grant copy",
+			  v->fe, v->devid);
+		v->persistent = false;
+		free(io->iov);
+		io->iov = NULL;
+		io->done = 0;
+		io->iov_first = 0;
+		if (posix_memalign((void **)&io->buf, BLKB_PAGE_SIZE, io->len) != 0) {
+			io->buf = NULL;
+			io->status = BLKIF_RSP_ERROR;
+			return complete(v, io);
+		}
+		v->io_bytes += io->len;
+		if ((io->req.op != BLKIF_OP_READ && !copy_segments(v, io, false)) ||
+		    !submit_next(v, io)) {
+			io->status = BLKIF_RSP_ERROR;
+			return complete(v, io);
+		}
+		return 0;
+	}
 	if (res < 0 || (res == 0 && io->done < io->len)) {
 		if (!v->draining)
 			xacm_warn("vbd %u/%u: I/O at sector %llu failed: %s", v->fe, v->devid,
@@ -355,8 +476,21 @@ static int on_completion(struct vbd *v, struct vbd_io *io, int res)
 		io->status = BLKIF_RSP_ERROR;
 		return complete(v, io);
 	}
-	if (io->done < io->len)
+	if (io->done < io->len) {
 		io->done += (size_t)res; /* short: the rest is submitted next */
+		for (size_t left = (size_t)res; io->iov && left > 0;) {
+			struct iovec *iov = &io->iov[io->iov_first];
+
+			if (left >= iov->iov_len) {
+				left -= iov->iov_len;
+				io->iov_first++;
+			} else {
+				iov->iov_base = (uint8_t *)iov->iov_base + left;
+				iov->iov_len -= left;
+				left = 0;
+			}
+		}
+	}
 	if (io->status != BLKIF_RSP_OKAY || !submit_next(v, io))
 		return complete(v, io);
 	return 0;
@@ -403,4 +537,5 @@ void vbd_io_drain(struct vbd *v)
 		io_uring_submit(&v->uring);
 	}
 	v->draining = false;
+	unmap_pgrants(v); /* no I/O uses them any more */
 }

@@ -212,7 +212,8 @@ static int connect_ring(struct blkfront *bf, unsigned int order)
 	}
 	if ((order && !write_fe(bf, "ring-page-order", "%u", order)) ||
 	    !write_fe(bf, "event-channel", "%u", bf->port) ||
-	    !write_fe(bf, "protocol", "%s", XEN_IO_PROTO_ABI_X86_64))
+	    !write_fe(bf, "protocol", "%s", XEN_IO_PROTO_ABI_X86_64) ||
+	    !write_fe(bf, "feature-persistent", "1"))
 		return -EIO;
 	return 0;
 }
@@ -258,8 +259,11 @@ static int read_features(struct blkfront *bf, const struct blkfront_config *cfg)
 	return 0;
 }
 
-/* The data pool (writable: reads land there) and the indirect pages
- * (read-only: the backend only reads segment lists), shared once. */
+/* The data pool (writable: reads land there) and the indirect pages, shared
+ * once for the whole connection: persistent grants (feature-persistent).
+ * The indirect pages are writable too, because Linux's blkback maps every
+ * persistent grant writable; what a backend writes there harms no one, as
+ * they are only ever written, never read back, here. */
 static int share_pool(struct blkfront *bf)
 {
 	unsigned int nd = bf->info.slots * bf->info.max_segments, ni = bf->info.slots * bf->nr_ind;
@@ -273,7 +277,7 @@ static int share_pool(struct blkfront *bf)
 		return -errno;
 	if (ni)
 		bf->ind = xengntshr_share_pages(bf->shr, bf->info.backend_id, (int)ni, bf->ind_refs,
-						0);
+						1);
 	return ni && bf->ind == NULL ? -errno : 0;
 }
 

@@ -65,13 +65,6 @@ front_io() {
     fi
     # reconnecting is the caller's decision: connect again (frontend Closed
     # -> Initialising), then lose the driver domain with a read in flight.
-    # Over Linux's blkback the second connection's reads stalled once (no
-    # completion for 15 s, answers late; docs/encdom-blkfront.md): not in
-    # the default run until understood.
-    if [ "$kind" = kernel ] && [ -z "${FRONT_KERNEL_RECONNECT:-}" ]; then
-        xl_ destroy "drv-$kind"
-        return
-    fi
     log=/tmp/front-$kind-gone.log
     timeout 300 xacm-front-io --fe "/local/domain/0/device/vbd/$devid" --marker "$marker-again" \
         --until-gone > "$log" 2>&1 &
