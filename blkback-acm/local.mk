@@ -35,6 +35,14 @@ fuzz/fuzz_blkif_ring: $(top_srcdir)/tests/fuzz/fuzz_blkif_ring.c \
 	@mkdir -p fuzz
 	$(AM_V_CC)$(FUZZ_CC) $(FUZZ_FLAGS) -I$(top_srcdir)/blkback-acm -o $@ $^
 
+# ---- the xenbus backend: state machine, acdom gate, ring mapping, main loop;
+# shared with encdom, which brings its own data path (vbd.h) ----------------------
+noinst_LIBRARIES += blkback-acm/libblkback-vbd.a
+blkback_acm_libblkback_vbd_a_SOURCES = blkback-acm/vbd.c blkback-acm/vbd.h blkback-acm/vbd_serve.c
+blkback_acm_libblkback_vbd_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/blkback-acm
+blkback_acm_libblkback_vbd_a_CFLAGS = $(AM_CFLAGS) $(XENSTORE_CFLAGS) $(XENGNTTAB_CFLAGS) \
+	$(XENEVTCHN_CFLAGS) $(LIBURING_CFLAGS)
+
 # ---- the daemon ------------------------------------------------------------------
 # Not static: libxenstore's watch thread needs a stack size it can only
 # learn through dlsym, which a static binary lacks (watches then fail).
@@ -46,12 +54,11 @@ dist/blkback-acm.service: $(top_srcdir)/dist/blkback-acm.service.in
 	$(AM_V_GEN)sed 's|%SBINDIR%|$(sbindir)|g' $< > $@
 CLEANFILES += dist/blkback-acm.service
 EXTRA_DIST += dist/blkback-acm.service.in
-blkback_acm_blkback_acm_SOURCES = blkback-acm/blkback-acm.c blkback-acm/vbd.c blkback-acm/vbd.h \
-	blkback-acm/vbd_io.c
+blkback_acm_blkback_acm_SOURCES = blkback-acm/blkback-acm.c blkback-acm/vbd_io.c
 blkback_acm_blkback_acm_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/blkback-acm
 blkback_acm_blkback_acm_CFLAGS = $(AM_CFLAGS) $(XENSTORE_CFLAGS) $(XENGNTTAB_CFLAGS) \
 	$(XENEVTCHN_CFLAGS) $(LIBURING_CFLAGS)
-blkback_acm_blkback_acm_LDADD = blkback-acm/libblkback-core.a lib/libxacm.a $(XENSTORE_LIBS) \
+blkback_acm_blkback_acm_LDADD = blkback-acm/libblkback-vbd.a blkback-acm/libblkback-core.a lib/libxacm.a $(XENSTORE_LIBS) \
 	$(XENGNTTAB_LIBS) $(XENEVTCHN_LIBS) $(LIBURING_LIBS)
 
 # ---- benchmark against Linux's kernel blkback, on the testbed (not in make bench:

@@ -221,7 +221,8 @@ static int connect_rings(struct vbd *v)
 	if (read_uint(v, v->fe_path, "feature-large-sector-size", 1, &large) == -ERANGE ||
 	    read_uint(v, v->fe_path, "feature-persistent", 1, &persistent) == -ERANGE)
 		return -EINVAL;
-	v->persistent = persistent; /* the frontend keeps its grants: map once */
+	/* the frontend keeps its grants: map them once (if we offered it) */
+	v->persistent = persistent && v->ctx->persistent;
 	v->lim.sector_size = large ? v->logical_sector : SECTOR;
 	v->lim.nr_sectors = v->bytes / v->lim.sector_size;
 	/* "sectors" in the same unit (Linux blkback does so for 512-unit fronts) */
@@ -319,13 +320,34 @@ void vbd_step(struct vbd *v)
 	}
 }
 
+/* ctx->open_store's default: params is a file or block device. */
+static int open_file(struct vbd *v, const char *params, uint64_t *bytes)
+{
+	struct stat st;
+
+	if (params[0] != '/')
+		return -EINVAL;
+	v->fd = open(params, (v->lim.readonly ? O_RDONLY : O_RDWR) | O_DIRECT | O_CLOEXEC);
+	if (v->fd < 0 && errno == EINVAL) /* tmpfs and friends have no O_DIRECT */
+		v->fd = open(params, (v->lim.readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+	if (v->fd < 0 || fstat(v->fd, &st) != 0) {
+		xacm_err("vbd %u/%u: cannot open %s: %s", v->fe, v->devid, params, strerror(errno));
+		return -errno;
+	}
+	v->is_blkdev = S_ISBLK(st.st_mode);
+	if (v->is_blkdev)
+		return ioctl(v->fd, BLKGETSIZE64, bytes) == 0 ? 0 : -errno;
+	*bytes = (uint64_t)st.st_size;
+	return 0;
+}
+
 struct vbd *vbd_open(struct blkb_ctx *ctx, uint32_t fe, uint32_t devid)
 {
 	struct vbd *v = calloc(1, sizeof(*v));
 	char prefix[64], *params = NULL, *fe_path = NULL, *mode = NULL;
 	unsigned int len;
-	struct stat st;
-	uint64_t bytes;
+	uint64_t bytes = 0;
+	int rc = -EINVAL;
 
 	if (v == NULL)
 		return NULL;
@@ -346,23 +368,12 @@ struct vbd *vbd_open(struct blkb_ctx *ctx, uint32_t fe, uint32_t devid)
 	memcpy(v->fe_path, fe_path, len + 1);
 	params = read_node(v, v->be_path, "params", &len);
 	mode = read_node(v, v->be_path, "mode", &len);
-	if (params == NULL || params[0] != '/')
+	if (params == NULL)
 		goto fail;
 	v->lim.readonly = mode && !strcmp(mode, "r");
-	v->fd = open(params, (v->lim.readonly ? O_RDONLY : O_RDWR) | O_DIRECT | O_CLOEXEC);
-	if (v->fd < 0 && errno == EINVAL) /* tmpfs and friends have no O_DIRECT */
-		v->fd = open(params, (v->lim.readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
-	if (v->fd < 0 || fstat(v->fd, &st) != 0) {
-		xacm_err("vbd %u/%u: cannot open %s: %s", fe, devid, params, strerror(errno));
+	rc = ctx->open_store ? ctx->open_store(v, params, &bytes) : open_file(v, params, &bytes);
+	if (rc != 0)
 		goto fail;
-	}
-	v->is_blkdev = S_ISBLK(st.st_mode);
-	if (v->is_blkdev) {
-		if (ioctl(v->fd, BLKGETSIZE64, &bytes) != 0)
-			goto fail;
-	} else {
-		bytes = (uint64_t)st.st_size;
-	}
 	v->logical_sector = ctx->sector_size;
 	v->bytes = bytes - bytes % v->logical_sector; /* whole logical sectors */
 	v->lim.sector_size = SECTOR;                  /* until the frontend says otherwise */
@@ -373,7 +384,7 @@ struct vbd *vbd_open(struct blkb_ctx *ctx, uint32_t fe, uint32_t devid)
 	if (blkb_limits_check(&v->lim) || vbd_io_init(v) != 0)
 		goto fail;
 	if (!vbd_write_node(v, "feature-flush-cache", "1") ||
-	    !vbd_write_node(v, "feature-persistent", "1") ||
+	    !vbd_write_node(v, "feature-persistent", "%u", ctx->persistent ? 1u : 0u) ||
 	    !vbd_write_node(v, "feature-max-indirect-segments", "%u", ctx->max_indirect_segments) ||
 	    !vbd_write_node(v, "max-ring-page-order", "%u", ctx->max_ring_order) ||
 	    !vbd_write_node(v, "multi-queue-max-queues", "%u", ctx->max_queues) ||
@@ -397,7 +408,8 @@ struct vbd *vbd_open(struct blkb_ctx *ctx, uint32_t fe, uint32_t devid)
 	set_state(v, XenbusStateInitWait);
 	return v;
 fail:
-	xacm_err("vbd %u/%u: cannot serve it (bad frontend, params or mode)", fe, devid);
+	if (rc <= 0) /* > 0: another daemon's vbd */
+		xacm_err("vbd %u/%u: cannot serve it (bad frontend, params or mode)", fe, devid);
 	free(params);
 	free(fe_path);
 	free(mode);

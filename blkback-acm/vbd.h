@@ -30,6 +30,8 @@
 #define VBD_PGRANTS 4096u
 #define VBD_PGRANT_SLOTS (2 * VBD_PGRANTS) /* hash table, at most half full */
 
+struct vbd;
+
 /* What the daemon shares with every vbd. */
 struct blkb_ctx {
 	struct xs_handle *xs;
@@ -41,7 +43,14 @@ struct blkb_ctx {
 	unsigned int max_queues;  /* 1..BLKB_MAX_QUEUES */
 	unsigned int sector_size; /* logical sector offered: 512 or 4096 */
 	bool discard;             /* offer feature-discard */
+	bool persistent;          /* offer feature-persistent (vbd_io.c maps them) */
 	const char *state_dir;    /* the rings' shadow files (ring_shadow.h) */
+	/* The store a vbd's "params" names.  NULL: a file or block device,
+	 * opened into v->fd.  Otherwise called by vbd_open() before anything
+	 * is written: sets *bytes (the store's size) and may set v->priv;
+	 * returns 0, > 0 for a vbd that is not this daemon's (ignored without
+	 * a word, nothing written), or < 0 (logged) to refuse it. */
+	int (*open_store)(struct vbd *v, const char *params, uint64_t *bytes);
 };
 
 /* One request in asynchronous I/O: the validated copy and its buffer. */
@@ -68,6 +77,7 @@ struct vbd_pgrant {
 
 struct vbd {
 	struct blkb_ctx *ctx;
+	void *priv; /* the store of ctx->open_store, or NULL */
 	uint32_t fe, devid;
 	char be_path[256], fe_path[256];
 	int fd; /* the backing file or device */
@@ -113,6 +123,13 @@ struct vbd {
 	bool seen;
 };
 
+/* Serve every vbd whose backend directory is in this domain's XenStore
+ * tree until SIGTERM or SIGINT: opens XenStore and gntdev into ctx, sets
+ * ctx->self, watches the backend tree (and acdom's decisions when gated).
+ * Connected vbds are left as they are for a restart.  Returns 0, or exits
+ * (xacm_die) when XenStore or gntdev cannot be used. */
+int vbd_serve(struct blkb_ctx *ctx);
+
 /* Open the vbd whose backend directory is be_path; NULL (logged) on error. */
 struct vbd *vbd_open(struct blkb_ctx *ctx, uint32_t fe, uint32_t devid);
 /* Advance the state machine after any XenStore change. */
@@ -132,7 +149,8 @@ int vbd_io_fd(const struct vbd *v);
 /* Answer the requests whose I/O completed, then serve starved queues. */
 void vbd_complete(struct vbd *v);
 
-/* Inside blkback-acm (vbd.c and vbd_io.c). */
+/* The data path, one implementation per daemon (blkback-acm: vbd_io.c;
+ * encdom: encdom/xen/encdom_io.c), used by vbd.c. */
 int vbd_io_init(struct vbd *v);
 /* Wait for every request in I/O, none answered, then unmap the persistent
  * grants (disconnecting). */

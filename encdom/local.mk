@@ -126,3 +126,31 @@ EXTRA_PROGRAMS += tests/system/xacm-front-io
 tests_system_xacm_front_io_SOURCES = tests/system/xacm-front-io.c
 tests_system_xacm_front_io_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/encdom/xen
 tests_system_xacm_front_io_LDADD = $(ENCDOM_XEN_LIBS)
+
+# ---- the daemon (issue 7): backend toward guests, blkfronts toward driver domains
+sbin_PROGRAMS += encdom/encdom
+dist_man_MANS += encdom/encdom.8
+encdom_encdom_SOURCES = encdom/xen/encdom.c encdom/xen/encdom_io.c encdom/xen/served.h \
+	encdom/xen/store_blkfront.c encdom/xen/store_blkfront.h \
+	encdom/xen/vol_config.c encdom/xen/vol_config.h
+encdom_encdom_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/encdom/core -I$(top_srcdir)/encdom/xen \
+	-I$(top_srcdir)/blkback-acm
+encdom_encdom_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS) $(XENSTORE_CFLAGS) $(XENGNTTAB_CFLAGS) \
+	$(XENEVTCHN_CFLAGS) $(LIBURING_CFLAGS)
+encdom_encdom_LDADD = blkback-acm/libblkback-vbd.a blkback-acm/libblkback-core.a \
+	$(ENCDOM_XEN_LIBS) $(ENCDOM_CORE_LIBS)
+check_PROGRAMS += tests/unit/check_encdom_config
+tests_unit_check_encdom_config_SOURCES = tests/unit/check_encdom_config.c \
+	encdom/xen/vol_config.c
+tests_unit_check_encdom_config_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/encdom/core \
+	-I$(top_srcdir)/encdom/xen
+tests_unit_check_encdom_config_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_check_encdom_config_LDADD = $(CHECK_LIBS)
+# the system tests copy it into dom0 (tests/system/make-payload.sh)
+system_test_programs += encdom/encdom
+check_PROGRAMS += tests/unit/check_store_blkfront
+tests_unit_check_store_blkfront_SOURCES = tests/unit/check_store_blkfront.c \
+	encdom/xen/store_blkfront.c
+tests_unit_check_store_blkfront_CPPFLAGS = $(tests_unit_check_encdom_config_CPPFLAGS)
+tests_unit_check_store_blkfront_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_check_store_blkfront_LDADD = lib/libxacm.a $(CHECK_LIBS)

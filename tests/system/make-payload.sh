@@ -7,10 +7,10 @@ BUILD=$1 OUT=$2
 make -s -C "$BUILD" systest-programs
 mkdir -p "$OUT/bin"
 cp -a "$HERE"/dom0-*.sh "$HERE"/t-*.sh "$HERE/guest-disk" "$HERE/peer-guest" "$HERE/driver-domain" \
-    "$HERE/hostile-guest" "$OUT/"
+    "$HERE/hostile-guest" "$HERE/encdom-tamper" "$OUT/"
 cp "$BUILD/tests/system/xen-libs-test" "$BUILD/tests/system/acm-wait" "$BUILD/policy/xacm-policy" \
     "$BUILD/acdom/acdom" "$BUILD/toolstack/xacm-label" "$BUILD/toolstack/xacm-audit" \
-    "$BUILD/blkback-acm/blkback-acm" "$BUILD/tests/system/xacm-front-io" "$OUT/bin/"
+    "$BUILD/blkback-acm/blkback-acm" "$BUILD/tests/system/xacm-front-io" "$BUILD/encdom/encdom" "$OUT/bin/"
 cp "$BUILD/tests/system/xacm-peer" "$OUT/peer-guest/"
 cp "$BUILD/tests/system/hostile-front" "$OUT/hostile-guest/"
 # the project's example policy, compiled on the FLASK base of the testbed's Xen

@@ -48,6 +48,9 @@ boot "" t-blkback-restart.sh
 # encdom's user-space blkfront in dom0, over blkback-acm and over Linux's
 # blkback in a driver domain (two driver domains, one after the other).
 BOOT_TIMEOUT=1200 boot "" t-encdom-front.sh
+# encdom end to end: a guest's disk through encdom (dom0) to blkback-acm in a
+# driver domain; format, the guest-disk job, ciphertext only, one tamper case.
+BOOT_TIMEOUT=1800 boot "" t-encdom.sh
 # A hostile user-space frontend alone, then beside a good guest, both on
 # blkback-acm.  Guest boots are slow when the machine is busy: a long bound.
 BOOT_TIMEOUT=1800 boot "" t-blkback-hostile.sh

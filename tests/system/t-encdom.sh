@@ -1,0 +1,155 @@
+#!/bin/sh
+# encdom end to end (issue 7), FLASK enforcing with the project's policy and
+# acdom deciding: a Linux PV guest (bank_a_guest_t) has a disk served by
+# encdom in dom0, whose volume lives on a vbd of a driver domain (blk_t)
+# running blkback-acm over a file that dom0 holds.
+#   1. encdom --format formats the volume through its blkfront;
+#   2. the guest runs the guest-disk job (fio crc32c verify, mkfs.ext4,
+#      read-back, e2fsck) through guest -> encdom -> blkback-acm;
+#   3. the backing file holds no plaintext: neither the guest's marker nor
+#      its file data (a control string written there in plaintext is found,
+#      so the search can fail);
+#   4. tamper, from dom0 in the driver domain's backing file (what the
+#      driver domain could do): a flipped bit, two swapped blocks and a block
+#      rolled back to an older ciphertext; the guest's read of each fails
+#      with an I/O error, an untouched block still reads back, and encdom
+#      logs an integrity alert naming each block.
+. ./dom0-lib.sh
+require_enforcing
+start_acdom_with_policy
+
+# flip_bit FILE OFFSET: flip the lowest bit of one byte in place
+flip_bit() {
+    b=$(dd if="$1" bs=1 skip="$2" count=1 2>/dev/null | od -An -tu1 | tr -d ' ')
+    # shellcheck disable=SC2059 # the format is the octal escape of the byte
+    printf "$(printf '\\%03o' $((b ^ 1)))" | dd of="$1" bs=1 seek="$2" count=1 conv=notrunc 2>/dev/null
+    a=$(dd if="$1" bs=1 skip="$2" count=1 2>/dev/null | od -An -tu1 | tr -d ' ')
+    echo "byte $2 of $1: $b -> $a"
+    [ "$a" = $((b ^ 1)) ]
+}
+
+# the driver domain's disk: 80 MiB; the volume takes 64 MiB of data and its
+# metadata; the last MiB is outside the volume and holds a plaintext control
+img=/tmp/backing-enc.img
+dd if=/dev/zero of=$img bs=1M count=80 2>/dev/null
+control="XACM-CONTROL-PLAINTEXT-$(date +%s)-$$"
+printf '%s' "$control" | dd of=$img bs=1M seek=79 conv=notrunc 2>/dev/null
+start_blkback_domain drv $img || { fail "no driver domain"; finish; exit 1; }
+expect "xacm-label labels the driver's /dev/xvda bank_a_disk" xacm-label set --path /dev/xvda bank_a_disk
+
+# dom0's kernel blkback serves the driver domain's own disk (the testbed's
+# stand-in for its hardware); from now on it must claim no new vbd, so that
+# the guest's vbds in dom0's tree are encdom's (docs/deploy.md)
+echo 0 > /sys/bus/xen-backend/drivers_autoprobe &&
+    pass "dom0's kernel blkback claims no new vbd (xen-backend drivers_autoprobe = 0)" ||
+    fail "cannot turn off drivers_autoprobe on the xen-backend bus"
+
+# encdom's store: a vbd of the driver domain whose frontend is dom0
+if xl_ block-attach 0 "backend=drv,format=raw,vdev=xvdb,access=rw,target=/dev/xvda" > /tmp/attach.log 2>&1; then
+    pass "xl block-attach of the store vbd (frontend dom0, backend drv)"
+else
+    fail "xl block-attach: $(cat /tmp/attach.log)"; finish; exit 1
+fi
+devid=$(xenstore-list "/local/domain/$DRV/backend/vbd/0")
+expect "acdom allows the store vbd dom0 <-> drv ($devid)" acm-wait "$DRV" 0 "$devid" 60 allow
+mkdir -p /tmp/encdom /tmp/encdom-state
+spec="name=vol0,store=/local/domain/0/device/vbd/$devid,key=/tmp/encdom/vol0.key,anchor=/tmp/encdom/vol0.anchor"
+
+# 1. format through the blkfront
+if timeout 300 encdom --format --size 67108864 --volume "$spec" > /tmp/encdom-format.log 2>&1; then
+    pass "encdom --format: $(grep '^formatted' /tmp/encdom-format.log)"
+else
+    fail "encdom --format:"; cat /tmp/encdom-format.log; finish; exit 1
+fi
+uuid=$(sed -n 's/^formatted vol0: uuid \([0-9a-f-]*\),.*/\1/p' /tmp/encdom-format.log)
+data_off=$(sed -n 's/.*data at byte \([0-9]*\) .*/\1/p' /tmp/encdom-format.log)
+expect "xacm-label labels volume $uuid bank_a_disk" xacm-label set --uuid "$uuid" bank_a_disk
+
+# the daemon
+encdom --volume "$spec" --state-dir /tmp/encdom-state > /tmp/encdom.log 2>&1 &
+ENCDOM=$!
+i=0; while ! grep -q 'serving vbds' /tmp/encdom.log && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+grep -q 'serving vbds' /tmp/encdom.log && pass "encdom serves: $(grep 'volume vol0:' /tmp/encdom.log)" ||
+    { fail "encdom did not start"; cat /tmp/encdom.log; finish; exit 1; }
+
+# the guest's disk: backend dom0 (encdom), target = the volume's name; the
+# hotplug script has nothing to do (encdom opens the volume itself)
+printf '#!/bin/sh\nexit 0\n' > /tmp/encdom-vbd && chmod +x /tmp/encdom-vbd
+disk="disk = [ 'backend=0,backendtype=phy,format=raw,vdev=xvda,access=rw,script=/tmp/encdom-vbd,target=vol0' ]"
+label="seclabel='system_u:system_r:bank_a_guest_t'"
+
+# 2. the guest-disk job through encdom -> blkback-acm
+GUEST_FIO=1 GUEST_MEMORY=400 start_guest client ./guest-disk "$label" "$disk"
+rc=$?
+[ $rc = 0 ] && pass "xl create of a guest whose disk encdom serves" || fail "xl create client: $rc"
+CL=$(domid_of client)
+expect "acdom allows the guest's vbd (volume $uuid, bank_a_disk)" acm-wait 0 "$CL" 51712 60 allow
+rc=125
+[ -n "$CL" ] && { wait_guest client 1200; rc=$?; }
+[ $rc = 0 ] && pass "through encdom -> blkback-acm: fio crc32c verify (4k random, 4k and 1M sequential), mkfs, read-back, e2fsck" ||
+    fail "the guest's disk test exited $rc"
+grep -q "vbd $CL/51712: connected" /tmp/encdom.log && pass "encdom connected the guest's vbd" ||
+    fail "encdom never connected the guest's vbd"
+
+# 3. ciphertext only in the driver domain's backing file
+marker=$(tr -d '\r' < /var/log/xen/console/guest-client.log | grep -o 'XACM-GUEST-MARKER-[0-9a-f-]*' | head -n1)
+if [ -z "$marker" ]; then
+    fail "the guest printed no marker"
+elif grep -q "$marker" $img; then
+    fail "the guest's marker $marker is in the driver domain's backing file in plaintext"
+else
+    pass "the guest's marker is not in the driver domain's backing file (ciphertext only)"
+fi
+grep -q "$control" $img && pass "the plaintext control string is found in the same file (the search works)" ||
+    fail "the control string is not found: the search cannot fail"
+
+# 4. tamper: a flipped bit (1000), two blocks swapped (1001, 1002), one
+#    block rolled back to an older ciphertext (1003; data only, its record
+#    is current); 1004 is left alone
+blk() { echo $((data_off + $1 * 4096)); }
+# copy_block FROM TO: the 4 KiB at FROM over TO, each a block number of the
+# volume (its ciphertext in the backing file) or a file path
+copy_block() {
+    case "$1" in /*) src="$1" si=0 ;; *) src=$img si=$(($(blk "$1") / 4096)) ;; esac
+    case "$2" in /*) dst="$2" so=0 ;; *) dst=$img so=$(($(blk "$2") / 4096)) ;; esac
+    dd if="$src" of="$dst" bs=4096 skip="$si" seek="$so" count=1 conv=notrunc 2>/dev/null
+}
+GUEST_EXTRA="xacm.phase=write" run_guest tamper1 ./encdom-tamper 300 "$label" "$disk"
+rc=$?
+[ $rc = 0 ] && pass "a guest wrote blocks 1000..1004 and read them back" || fail "tamper write phase exited $rc"
+grep -q XACM-TAMPER-PATTERN $img && fail "the tamper pattern is in the backing file in plaintext" ||
+    pass "the tamper pattern is not in the backing file"
+[ $((data_off % 4096)) = 0 ] && copy_block 1003 /tmp/old-1003 ||
+    fail "no data offset ('$data_off') or cannot save block 1003"
+GUEST_EXTRA="xacm.phase=write2" run_guest tamper2 ./encdom-tamper 300 "$label" "$disk"
+rc=$?
+[ $rc = 0 ] && pass "a guest rewrote block 1003" || fail "tamper write2 phase exited $rc"
+if flip_bit $img $(($(blk 1000) + 100)) && copy_block 1001 /tmp/blk-1001 &&
+    copy_block 1002 1001 && copy_block /tmp/blk-1001 1002 && copy_block /tmp/old-1003 1003 &&
+    ! cmp -s /tmp/blk-1001 /tmp/old-1003; then
+    pass "in the backing file: flipped a bit of block 1000, swapped 1001 and 1002, rolled 1003 back"
+else
+    fail "cannot tamper with the backing file"
+fi
+GUEST_EXTRA="xacm.phase=read" run_guest tamper3 ./encdom-tamper 300 "$label" "$disk"
+rc=$?
+[ $rc = 0 ] && pass "each tampered block's read failed with an I/O error; the untouched block read back intact" ||
+    fail "tamper read phase exited $rc"
+for b in 1000 1001 1002 1003; do
+    alert=$(grep "INTEGRITY ALERT.*block $b:" /tmp/encdom.log | head -n1)
+    [ -n "$alert" ] && pass "encdom logged an integrity alert naming block $b: ${alert#*refused: }" ||
+        fail "no integrity alert naming block $b in encdom's log"
+done
+grep -q "INTEGRITY ALERT.*block 1004:" /tmp/encdom.log && fail "an alert for the untouched block 1004"
+
+kill "$ENCDOM"
+wait "$ENCDOM"
+echo "--- encdom's log:"
+if [ "$(wc -l < /tmp/encdom.log)" -le 80 ]; then
+    sed 's/^/  | /' /tmp/encdom.log
+else
+    head -n 40 /tmp/encdom.log | sed 's/^/  | /'; echo "  | ..."; tail -n 40 /tmp/encdom.log | sed 's/^/  | /'
+fi
+xl_ destroy drv
+kill "$ACDOM"
+finish
