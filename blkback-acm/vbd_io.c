@@ -212,6 +212,18 @@ static bool map_segments(struct vbd *v, struct vbd_io *io)
 	return true;
 }
 
+/* The grant-copy path: a private page-aligned buffer for io, filled from
+ * the frontend's pages for a write.  false if either step failed. */
+static bool bounce(struct vbd *v, struct vbd_io *io)
+{
+	if (posix_memalign((void **)&io->buf, BLKB_PAGE_SIZE, io->len) != 0) {
+		io->buf = NULL;
+		return false;
+	}
+	v->io_bytes += io->len;
+	return io->req.op == BLKIF_OP_READ || copy_segments(v, io, false);
+}
+
 /* Give the sectors back to the backing store: a hole in a file, a discard
  * on a device.  Reads of discarded sectors return zeros on files and
  * whatever the device returns on devices (discard-zeroes-data is not
@@ -338,14 +350,8 @@ static int start_request(struct vbd *v, unsigned int qi, unsigned int recno)
 	io->len = (size_t)io->req.nr_sectors * v->lim.sector_size;
 	if (io->len && map_segments(v, io)) {
 		v->stats.zero_copy++;
-	} else if (io->len) {
-		if (posix_memalign((void **)&io->buf, BLKB_PAGE_SIZE, io->len) != 0) {
-			io->buf = NULL;
-			return finish(v, io, BLKIF_RSP_ERROR);
-		}
-		v->io_bytes += io->len;
-		if (io->req.op != BLKIF_OP_READ && !copy_segments(v, io, false))
-			return finish(v, io, BLKIF_RSP_ERROR);
+	} else if (io->len && !bounce(v, io)) {
+		return finish(v, io, BLKIF_RSP_ERROR);
 	}
 	io->status = BLKIF_RSP_OKAY;
 	if (!submit_next(v, io))
@@ -459,14 +465,7 @@ static int on_completion(struct vbd *v, struct vbd_io *io, int res)
 		io->iov = NULL;
 		io->done = 0;
 		io->iov_first = 0;
-		if (posix_memalign((void **)&io->buf, BLKB_PAGE_SIZE, io->len) != 0) {
-			io->buf = NULL;
-			io->status = BLKIF_RSP_ERROR;
-			return complete(v, io);
-		}
-		v->io_bytes += io->len;
-		if ((io->req.op != BLKIF_OP_READ && !copy_segments(v, io, false)) ||
-		    !submit_next(v, io)) {
+		if (!bounce(v, io) || !submit_next(v, io)) {
 			io->status = BLKIF_RSP_ERROR;
 			return complete(v, io);
 		}

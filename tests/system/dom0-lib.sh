@@ -149,13 +149,7 @@ guest_result() {
 # printing its console) unless blkback-acm came up.
 start_blkback_domain() {
     name=$1; shift
-    mkdir -p driver-domain/lib
-    cp bin/blkback-acm driver-domain/
-    for l in xenstore.so.4 xengnttab.so.1 xenevtchn.so.1 xentoolcore.so.1 xentoollog.so.1 uring.so.2; do
-        # dom0's own libraries are in /usr/lib; those the payload brought, in /lib
-        cp /usr/lib/x86_64-linux-gnu/lib$l driver-domain/lib/ 2>/dev/null ||
-            cp /lib/x86_64-linux-gnu/lib$l driver-domain/lib/
-    done
+    stage_blkback_acm
     disks="" letter=a
     for img in "$@"; do
         disks="$disks${disks:+, }'format=raw,vdev=xvd$letter,access=rw,target=$img'"
@@ -196,4 +190,16 @@ start_acdom_with_policy() {
     acdom --rules /tmp/xacm.rules --audit /tmp/audit.log > /tmp/acdom.log 2>&1 &
     # shellcheck disable=SC2034 # the tests that source this kill it
     ACDOM=$!
+}
+
+# stage_blkback_acm: put blkback-acm and the libraries it needs (the guest
+# image has none of Xen's) into ./driver-domain for a driver domain's boot.
+stage_blkback_acm() {
+    mkdir -p driver-domain/lib
+    cp bin/blkback-acm driver-domain/
+    for l in xenstore.so.4 xengnttab.so.1 xenevtchn.so.1 xentoolcore.so.1 xentoollog.so.1 uring.so.2; do
+        # dom0's own libraries are in /usr/lib; those the payload brought, in /lib
+        cp /usr/lib/x86_64-linux-gnu/lib$l driver-domain/lib/ 2>/dev/null ||
+            cp /lib/x86_64-linux-gnu/lib$l driver-domain/lib/
+    done
 }

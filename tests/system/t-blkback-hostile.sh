@@ -38,13 +38,7 @@ dd if=/dev/zero of=/tmp/backing.img bs=1M count=96 2>/dev/null
 dd if=/dev/zero of=/tmp/backing2.img bs=1M count=8 2>/dev/null
 MARKER="XACM-HOSTILE-SECTOR0-$(cat /proc/sys/kernel/random/uuid)"
 printf '%s' "$MARKER" | dd of=/tmp/backing2.img conv=notrunc 2>/dev/null
-mkdir -p driver-domain/lib
-cp bin/blkback-acm driver-domain/
-for l in xenstore.so.4 xengnttab.so.1 xenevtchn.so.1 xentoolcore.so.1 xentoollog.so.1 uring.so.2; do
-    # dom0's own libraries are in /usr/lib; those the payload brought, in /lib
-    cp /usr/lib/x86_64-linux-gnu/lib$l driver-domain/lib/ 2>/dev/null ||
-        cp /lib/x86_64-linux-gnu/lib$l driver-domain/lib/
-done
+stage_blkback_acm
 GUEST_MEMORY=192 start_guest drv ./driver-domain "seclabel='system_u:system_r:blk_t'" \
     "disk = [ 'format=raw,vdev=xvda,access=rw,target=/tmp/backing.img', 'format=raw,vdev=xvdb,access=rw,target=/tmp/backing2.img' ]" ||
     fail "cannot start the driver domain"

@@ -315,15 +315,10 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("ring_shadow");
-	TCase *tc = tcase_create("core");
+	const TTest *const tests[] = {
+		fresh_area_starts_at_published_index,  kill_with_unpublished_out_of_order_answers,
+		kill_inside_respond_and_push,          random_schedules_with_kills,
+		another_connections_shadow_is_ignored, contradictions_fail_closed};
 
-	tcase_add_test(tc, fresh_area_starts_at_published_index);
-	tcase_add_test(tc, kill_with_unpublished_out_of_order_answers);
-	tcase_add_test(tc, kill_inside_respond_and_push);
-	tcase_add_test(tc, random_schedules_with_kills);
-	tcase_add_test(tc, another_connections_shadow_is_ignored);
-	tcase_add_test(tc, contradictions_fail_closed);
-	suite_add_tcase(s, tc);
-	return xacm_check_run(s);
+	return xacm_check_tests("ring_shadow", tests, sizeof(tests) / sizeof(tests[0]));
 }
