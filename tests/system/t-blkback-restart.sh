@@ -8,7 +8,7 @@
 require_enforcing
 start_acdom_with_policy
 dd if=/dev/zero of=/tmp/backing.img bs=1M count=96 2>/dev/null
-BLKBACK_ARGS=--sector-size,4096 KILL_EVERY=12 start_blkback_domain drv /tmp/backing.img ||
+BLKBACK_ARGS=--sector-size,4096 KILL_EVERY=5 start_blkback_domain drv /tmp/backing.img ||
     { fail "no driver domain"; finish; exit 1; }
 xacm-label set --path /dev/xvda bank_a_disk
 drvlog=/var/log/xen/console/guest-drv.log
