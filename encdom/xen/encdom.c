@@ -265,10 +265,12 @@ int main(int argc, char **argv)
 		{.name = "verbose", .val = 'v'},
 		{0},
 	};
-	/* toward guests: one queue, 4 KiB sectors (whole volume blocks), no discard */
+	/* toward guests: 4 KiB sectors (whole volume blocks), up to 4 queues
+	 * (one thread serves them all, in turn), discard (encdom_io.c) */
 	struct blkb_ctx ctx = {.open_store = open_store,
 			       .sector_size = ENCDOM_BLOCK,
-			       .max_queues = 1,
+			       .max_queues = 4,
+			       .discard = true,
 			       .max_indirect_segments = SERVE_SEGMENTS,
 			       .max_ring_order = 4,
 			       .acdom_gate = true,

@@ -14,7 +14,9 @@
  * other is refused (no read-modify-write).  Ordering: a write is answered
  * after encdom_write() returned; a flush writes its data, then
  * encdom_flush() (commit + anchor), then answers, so every write answered
- * before the flush was issued is durable and fresh when it is answered. */
+ * before the flush was issued is durable and fresh when it is answered.
+ * A discard writes zeros over the whole volume blocks it covers (see
+ * discard_blocks), so the driver domain learns no map of free space. */
 #include "vbd.h"
 
 #include <errno.h>
@@ -120,6 +122,30 @@ static bool copy_data(struct vbd *v, const struct blkb_request *r, uint8_t *buf,
 	return grant_copy(v, segs, r->nr_segments);
 }
 
+/* A discard of [off, off + len) bytes: the whole volume blocks inside it
+ * become encrypted zeros (reads of the partial blocks at its ends keep
+ * their data, as blkif allows: discard-zeroes-data is not offered).  No
+ * space is given back to the driver domain: a hole there would tell it
+ * which blocks the guest no longer uses, and could not be authenticated.
+ * Costs as much as writing the range; a discard of the whole disk (mkfs)
+ * rewrites it. */
+static int discard_blocks(struct served *sv, uint64_t off, uint64_t len)
+{
+	const uint32_t per_write = (uint32_t)(sv->buf_len / ENCDOM_BLOCK);
+	uint64_t block = (off + ENCDOM_BLOCK - 1) / ENCDOM_BLOCK;
+	const uint64_t end = (off + len) / ENCDOM_BLOCK;
+	int rc = 0;
+
+	memset(sv->buf, 0, sv->buf_len);
+	while (rc == 0 && block < end) {
+		const uint32_t n = end - block < per_write ? (uint32_t)(end - block) : per_write;
+
+		rc = encdom_write(sv->vol, block, n, sv->buf);
+		block += n;
+	}
+	return rc;
+}
+
 /* Perform the validated request r; the response status. */
 static int16_t perform(struct vbd *v, struct served *sv, const struct blkb_request *r)
 {
@@ -128,6 +154,13 @@ static int16_t perform(struct vbd *v, struct served *sv, const struct blkb_reque
 	const uint64_t block = off / ENCDOM_BLOCK, count = len / ENCDOM_BLOCK;
 	int rc = 0;
 
+	if (r->op == BLKIF_OP_DISCARD) { /* parse checked the range */
+		rc = discard_blocks(sv, off, len);
+		if (rc != 0)
+			xacm_err("volume %s: discard at block %llu failed: %s", sv->name,
+				 (unsigned long long)block, encdom_errmsg(sv->vol));
+		return rc == 0 ? BLKIF_RSP_OKAY : BLKIF_RSP_ERROR;
+	}
 	if (off % ENCDOM_BLOCK || len % ENCDOM_BLOCK || len > sv->buf_len)
 		return BLKIF_RSP_ERROR;
 	switch (r->op) {
@@ -157,7 +190,7 @@ static int16_t perform(struct vbd *v, struct served *sv, const struct blkb_reque
 				 r->op == BLKIF_OP_WRITE ? "write" : "flush",
 				 (unsigned long long)block, encdom_errmsg(sv->vol));
 		return rc == 0 ? BLKIF_RSP_OKAY : BLKIF_RSP_ERROR;
-	default: /* barrier and discard are not offered: parse refused them */
+	default: /* barrier is not offered: parse refused it */
 		return BLKIF_RSP_EOPNOTSUPP;
 	}
 }
