@@ -38,7 +38,8 @@ fuzz/fuzz_blkif_ring: $(top_srcdir)/tests/fuzz/fuzz_blkif_ring.c \
 # ---- the xenbus backend: state machine, acdom gate, ring mapping, main loop;
 # shared with encdom, which brings its own data path (vbd.h) ----------------------
 noinst_LIBRARIES += blkback-acm/libblkback-vbd.a
-blkback_acm_libblkback_vbd_a_SOURCES = blkback-acm/vbd.c blkback-acm/vbd.h blkback-acm/vbd_serve.c
+blkback_acm_libblkback_vbd_a_SOURCES = blkback-acm/vbd.c blkback-acm/vbd.h blkback-acm/vbd_serve.c \
+	blkback-acm/vbd_copy.c
 blkback_acm_libblkback_vbd_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/blkback-acm
 blkback_acm_libblkback_vbd_a_CFLAGS = $(AM_CFLAGS) $(XENSTORE_CFLAGS) $(XENGNTTAB_CFLAGS) \
 	$(XENEVTCHN_CFLAGS) $(LIBURING_CFLAGS)

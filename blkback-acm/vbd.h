@@ -156,6 +156,17 @@ int vbd_io_init(struct vbd *v);
  * grants (disconnecting). */
 void vbd_io_drain(struct vbd *v);
 void vbd_io_fini(struct vbd *v);
+
+/* Grant copy (vbd_copy.c), counted in v->stats.  vbd_grant_copy: n
+ * segments, true if every one succeeded.  vbd_copy_indirect: an indirect
+ * request's segment pages into dst (blkb_fetch_indirect_fn's contract).
+ * vbd_copy_request: every segment of the validated request r, in order,
+ * to or from buf (at least r's byte count). */
+bool vbd_grant_copy(struct vbd *v, xengnttab_grant_copy_segment_t *segs, unsigned int n);
+int vbd_copy_indirect(struct vbd *v, const grant_ref_t *grefs, unsigned int nr_pages, void *dst,
+		      size_t len);
+bool vbd_copy_request(struct vbd *v, const struct blkb_request *r, uint8_t *buf, bool to_frontend);
+
 /* Close toward the frontend, saying why in xacm-error (why may be NULL). */
 void vbd_shut(struct vbd *v, const char *why);
 bool vbd_write_node(struct vbd *v, const char *node, const char *fmt, ...)

@@ -77,21 +77,6 @@ void vbd_io_fini(struct vbd *v)
 	v->pgrant = NULL;
 }
 
-/* Copy n grant segments; true if every one succeeded. */
-static bool grant_copy(struct vbd *v, xengnttab_grant_copy_segment_t *segs, unsigned int n)
-{
-	if (n == 0)
-		return true;
-	v->stats.copy_calls++;
-	v->stats.copy_segs += n;
-	if (xengnttab_grant_copy(v->ctx->gt, n, segs) != 0)
-		return false;
-	for (unsigned int i = 0; i < n; i++)
-		if (segs[i].status != GNTST_okay)
-			return false;
-	return true;
-}
-
 /* The persistently mapped page of gref, mapping it at its first use while
  * the table has room; NULL otherwise (the caller copies instead). */
 static void *pgrant_page(struct vbd *v, grant_ref_t gref)
@@ -129,7 +114,6 @@ static int fetch_indirect(void *opaque, const grant_ref_t *grefs, unsigned int n
 			  size_t len)
 {
 	struct vbd *v = opaque;
-	xengnttab_grant_copy_segment_t segs[BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST];
 	const void *page[BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST];
 	unsigned int mapped = 0;
 
@@ -145,45 +129,7 @@ static int fetch_indirect(void *opaque, const grant_ref_t *grefs, unsigned int n
 		return 0;
 	}
 
-	for (unsigned int i = 0; i < nr_pages; i++) {
-		size_t chunk = len - (size_t)i * BLKB_PAGE_SIZE;
-
-		segs[i] = (xengnttab_grant_copy_segment_t){
-			.source.foreign = {.ref = grefs[i], .offset = 0, .domid = (uint16_t)v->fe},
-			.dest.virt = (uint8_t *)dst + (size_t)i * BLKB_PAGE_SIZE,
-			.len = (uint16_t)(chunk > BLKB_PAGE_SIZE ? BLKB_PAGE_SIZE : chunk),
-			.flags = GNTCOPY_source_gref,
-		};
-	}
-	return grant_copy(v, segs, nr_pages) ? 0 : -EIO;
-}
-
-/* Copy every segment of io between the frontend's pages and io->buf. */
-static bool copy_segments(struct vbd *v, struct vbd_io *io, bool to_frontend)
-{
-	static xengnttab_grant_copy_segment_t segs[BLKB_MAX_INDIRECT_SEGMENTS];
-	const struct blkb_request *r = &io->req;
-	const unsigned int unit = v->lim.sector_size;
-	size_t off = 0;
-
-	for (unsigned int i = 0; i < r->nr_segments; i++) {
-		const struct blkif_request_segment *s = &r->seg[i];
-		uint16_t len = (uint16_t)((s->last_sect - s->first_sect + 1) * unit);
-		union xengnttab_copy_ptr frontend = {
-			.foreign = {.ref = s->gref,
-				    .offset = (uint16_t)(s->first_sect * unit),
-				    .domid = (uint16_t)v->fe}};
-		union xengnttab_copy_ptr local = {.virt = io->buf + off};
-
-		segs[i] = (xengnttab_grant_copy_segment_t){
-			.source = to_frontend ? local : frontend,
-			.dest = to_frontend ? frontend : local,
-			.len = len,
-			.flags = to_frontend ? GNTCOPY_dest_gref : GNTCOPY_source_gref,
-		};
-		off += len;
-	}
-	return grant_copy(v, segs, r->nr_segments);
+	return vbd_copy_indirect(v, grefs, nr_pages, dst, len);
 }
 
 /* Point io->iov at the persistently mapped pages of every segment; false
@@ -221,7 +167,7 @@ static bool bounce(struct vbd *v, struct vbd_io *io)
 		return false;
 	}
 	v->io_bytes += io->len;
-	return io->req.op == BLKIF_OP_READ || copy_segments(v, io, false);
+	return io->req.op == BLKIF_OP_READ || vbd_copy_request(v, &io->req, io->buf, false);
 }
 
 /* Give the sectors back to the backing store: a hole in a file, a discard
@@ -309,7 +255,7 @@ static bool submit_next(struct vbd *v, struct vbd_io *io)
 static int complete(struct vbd *v, struct vbd_io *io)
 {
 	if (!v->draining && io->status == BLKIF_RSP_OKAY && io->req.op == BLKIF_OP_READ &&
-	    !io->iov && !copy_segments(v, io, true))
+	    !io->iov && !vbd_copy_request(v, &io->req, io->buf, true))
 		io->status = BLKIF_RSP_ERROR;
 	return finish(v, io, io->status);
 }

@@ -21,7 +21,6 @@
 
 #include <errno.h>
 #include <string.h>
-#include <xen/grant_table.h>
 
 #include "served.h"
 #include "xacm_log.h"
@@ -64,62 +63,11 @@ void vbd_complete(struct vbd *v)
 	(void)v;
 }
 
-/* n grant copies between private memory and the guest; true if all worked. */
-static bool grant_copy(struct vbd *v, xengnttab_grant_copy_segment_t *segs, unsigned int n)
-{
-	if (n > 0 && xengnttab_grant_copy(v->ctx->gt, n, segs) != 0)
-		return false;
-	for (unsigned int i = 0; i < n; i++)
-		if (segs[i].status != GNTST_okay)
-			return false;
-	return true;
-}
-
-/* One piece of a grant copy: len bytes of (gref, off) to or from local. */
-static xengnttab_grant_copy_segment_t piece(const struct vbd *v, grant_ref_t gref, uint16_t off,
-					    void *local, uint16_t len, bool to_guest)
-{
-	union xengnttab_copy_ptr guest = {
-		.foreign = {.ref = gref, .offset = off, .domid = (uint16_t)v->fe}};
-	union xengnttab_copy_ptr mine = {.virt = local};
-
-	return (xengnttab_grant_copy_segment_t){
-		.source = to_guest ? mine : guest,
-		.dest = to_guest ? guest : mine,
-		.len = len,
-		.flags = to_guest ? GNTCOPY_dest_gref : GNTCOPY_source_gref,
-	};
-}
-
 /* blkb_fetch_indirect_fn: the segment list of an indirect request. */
 static int fetch_indirect(void *opaque, const grant_ref_t *grefs, unsigned int nr_pages, void *dst,
 			  size_t len)
 {
-	xengnttab_grant_copy_segment_t segs[BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST];
-
-	for (unsigned int i = 0; i < nr_pages; i++) {
-		size_t left = len - (size_t)i * BLKB_PAGE_SIZE;
-
-		segs[i] = piece(opaque, grefs[i], 0, (uint8_t *)dst + (size_t)i * BLKB_PAGE_SIZE,
-				(uint16_t)(left < BLKB_PAGE_SIZE ? left : BLKB_PAGE_SIZE), false);
-	}
-	return grant_copy(opaque, segs, nr_pages) ? 0 : -EIO;
-}
-
-/* The request's segments, in order, to or from buf. */
-static bool copy_data(struct vbd *v, const struct blkb_request *r, uint8_t *buf, bool to_guest)
-{
-	static xengnttab_grant_copy_segment_t segs[BLKB_MAX_INDIRECT_SEGMENTS];
-	const unsigned int unit = v->lim.sector_size;
-
-	for (unsigned int i = 0; i < r->nr_segments; i++) {
-		const struct blkif_request_segment *s = &r->seg[i];
-		uint16_t len = (uint16_t)((s->last_sect - s->first_sect + 1) * unit);
-
-		segs[i] = piece(v, s->gref, (uint16_t)(s->first_sect * unit), buf, len, to_guest);
-		buf += len;
-	}
-	return grant_copy(v, segs, r->nr_segments);
+	return vbd_copy_indirect(opaque, grefs, nr_pages, dst, len);
 }
 
 /* A discard of [off, off + len) bytes: the whole volume blocks inside it
@@ -176,10 +124,11 @@ static int16_t perform(struct vbd *v, struct served *sv, const struct blkb_reque
 				 (unsigned long long)block, (unsigned long long)(block + count - 1),
 				 encdom_errmsg(sv->vol));
 		/* the plaintext leaves only after every block of it verified */
-		return rc == 0 && copy_data(v, r, sv->buf, true) ? BLKIF_RSP_OKAY : BLKIF_RSP_ERROR;
+		return rc == 0 && vbd_copy_request(v, r, sv->buf, true) ? BLKIF_RSP_OKAY
+									: BLKIF_RSP_ERROR;
 	case BLKIF_OP_WRITE:
 	case BLKIF_OP_FLUSH_DISKCACHE:
-		if (len > 0 && !copy_data(v, r, sv->buf, false))
+		if (len > 0 && !vbd_copy_request(v, r, sv->buf, false))
 			return BLKIF_RSP_ERROR;
 		if (len > 0)
 			rc = encdom_write(sv->vol, block, (uint32_t)count, sv->buf);
