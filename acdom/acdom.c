@@ -8,6 +8,7 @@
  * from the hypervisor (FLASK contexts via libxenctrl), resource labels from
  * toolstack-owned nodes whose permissions are checked on every read. */
 #include <errno.h>
+#include <inttypes.h>
 #include <getopt.h>
 #include <poll.h>
 #include <signal.h>
@@ -35,6 +36,7 @@ struct vbd {
 	char fe_label[XACM_NAME_MAX], be_label[XACM_NAME_MAX];
 	char resource[ACM_LABEL_MAX];       /* "-" if unlabelled */
 	char value[ACM_DECISION_VALUE_MAX]; /* the node's value as we wrote it */
+	char alert[ACM_ALERT_VALUE_MAX];    /* the backend's last alert value audited */
 };
 
 struct acdom {
@@ -208,6 +210,37 @@ static void resource_label(struct acdom *a, struct vbd *v)
 	free(label);
 }
 
+/* A new integrity-alert value in the vbd's backend directory: into the
+ * audit log, with the backend's domain and label (it wrote the node). */
+static void integrity_alert(struct acdom *a, struct vbd *v)
+{
+	char path[XACM_XS_PATH_MAX], *value;
+	struct acm_alert al;
+	unsigned int len;
+
+	if (xacm_xs_path(path, "/local/domain/%u/backend/vbd/%u/%u/" ACM_XS_VBD_INTEGRITY_ALERT,
+			 v->be, v->fe, v->devid) ||
+	    (value = xs_read(a->xs, XBT_NULL, path, &len)) == NULL)
+		return;
+	if (len < sizeof(v->alert) && strncmp(value, v->alert, sizeof(v->alert)) != 0) {
+		if (acm_alert_parse(value, len, &al) == 0)
+			audit(a,
+			      "\"event\":\"integrity-alert\",\"fe\":%u,\"be\":%u,\"devid\":%u,"
+			      "\"be_label\":\"%s\",\"resource\":\"%s\",\"count\":%" PRIu64
+			      ",\"first_block\":%" PRIu64 ",\"last_block\":%" PRIu64,
+			      v->fe, v->be, v->devid, v->be_label, v->resource, al.count, al.first,
+			      al.last);
+		else
+			audit(a,
+			      "\"event\":\"integrity-alert-malformed\",\"fe\":%u,\"be\":%u,"
+			      "\"devid\":%u",
+			      v->fe, v->be, v->devid);
+		memcpy(v->alert, value, len);
+		v->alert[len] = '\0';
+	}
+	free(value);
+}
+
 static struct vbd *find_or_add(struct acdom *a, uint32_t be, uint32_t fe, uint32_t devid)
 {
 	for (size_t i = 0; i < a->nvbds; i++)
@@ -365,6 +398,7 @@ static void evaluate(struct acdom *a)
 		if (domain_label(a, v->be, v->be_label))
 			strcpy(v->be_label, "-");
 		resource_label(a, v);
+		integrity_alert(a, v);
 		a->vbds[kept++] = *v;
 	}
 	a->nvbds = kept;

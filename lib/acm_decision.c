@@ -1,5 +1,8 @@
-/* acm_decision.c - the decision node's value: format and strict parse. */
+/* acm_decision.c - the protocol values acdom and the backends exchange
+ * through XenStore (acm_protocol.h): decision and integrity-alert values,
+ * format and strict parse; labels, UUIDs, path keys. */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -138,6 +141,34 @@ int acm_decision_parse(const char *value, size_t len, struct acm_decision *out)
 	if (d.allow != !strcmp(d.reason, "allow"))
 		return -EINVAL;
 	*out = d;
+	return 0;
+}
+
+int acm_alert_format(const struct acm_alert *a, char buf[static ACM_ALERT_VALUE_MAX])
+{
+	if (a->count == 0 || a->first > a->last)
+		return -1;
+	return snprintf(buf, ACM_ALERT_VALUE_MAX,
+			"count=%" PRIu64 " first=%" PRIu64 " last=%" PRIu64, a->count, a->first,
+			a->last);
+}
+
+int acm_alert_parse(const char *value, size_t len, struct acm_alert *out)
+{
+	const char *p = value, *end = value + len;
+	char count[24], first[24], last[24];
+	struct acm_alert a;
+
+	if (value == NULL || len == 0 || len >= ACM_ALERT_VALUE_MAX || memchr(value, '\0', len) ||
+	    field(&p, end, "count", count, sizeof(count)) ||
+	    field(&p, end, "first", first, sizeof(first)) ||
+	    field(&p, end, "last", last, sizeof(last)) || p != end ||
+	    xs_value_parse_uint(count, strlen(count), UINT64_MAX, &a.count) ||
+	    xs_value_parse_uint(first, strlen(first), UINT64_MAX, &a.first) ||
+	    xs_value_parse_uint(last, strlen(last), UINT64_MAX, &a.last) || a.count == 0 ||
+	    a.first > a.last)
+		return -EINVAL;
+	*out = a;
 	return 0;
 }
 

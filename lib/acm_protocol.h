@@ -58,6 +58,25 @@ int acm_decision_format(const struct acm_decision *d, char buf[static ACM_DECISI
 int acm_decision_parse(const char *value, size_t len, struct acm_decision *d)
 	__attribute__((warn_unused_result));
 
+/* A trusted backend's integrity alerts on one vbd (encdom: reads it
+ * refused because a block failed verification), in the vbd's backend
+ * directory: "count=N first=B last=B", N the alerts so far (changes on
+ * each alert; restarts at 1 with the daemon), B..B the 4 KiB volume blocks
+ * of the last refused read.  acdom copies each new value into its audit
+ * log, with the backend's label: the backend domain writes the node, so
+ * the record says who reported it. */
+#define ACM_XS_VBD_INTEGRITY_ALERT "xacm-integrity-alert"
+#define ACM_ALERT_VALUE_MAX 96u
+struct acm_alert {
+	uint64_t count, first, last;
+};
+/* Format a into buf: the length, or -1 (count 0 or first > last). */
+int acm_alert_format(const struct acm_alert *a, char buf[static ACM_ALERT_VALUE_MAX]);
+/* Parse untrusted value[0..len): only what acm_alert_format writes.  0, or
+ * -EINVAL with *a untouched. */
+int acm_alert_parse(const char *value, size_t len, struct acm_alert *a)
+	__attribute__((warn_unused_result));
+
 /* The label node key of a backing path: lower-case hex of its bytes, into
  * key[2 * ACM_BACKING_PATH_MAX + 1].  -1 if the path is empty or too long. */
 int acm_path_key(const char *path, char key[static 2 * ACM_BACKING_PATH_MAX + 1]);

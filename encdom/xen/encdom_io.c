@@ -22,6 +22,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "acm_protocol.h"
 #include "served.h"
 #include "xacm_log.h"
 
@@ -94,6 +95,23 @@ static int discard_blocks(struct served *sv, uint64_t off, uint64_t len)
 	return rc;
 }
 
+/* A read refused because blocks failed verification: say so in the log
+ * and in the vbd's alert node, which acdom copies into its audit log. */
+static void alert(struct vbd *v, struct served *sv, uint64_t block, uint64_t count)
+{
+	const struct acm_alert a = {
+		.count = ++sv->alerts, .first = block, .last = block + count - 1};
+	char value[ACM_ALERT_VALUE_MAX];
+
+	xacm_err("INTEGRITY ALERT: volume %s (guest %u, vbd %u): read of blocks %llu..%llu "
+		 "refused: %s",
+		 sv->name, v->fe, v->devid, (unsigned long long)a.first, (unsigned long long)a.last,
+		 encdom_errmsg(sv->vol));
+	if (acm_alert_format(&a, value) < 0 ||
+	    !vbd_write_node(v, ACM_XS_VBD_INTEGRITY_ALERT, "%s", value))
+		xacm_err("volume %s: cannot publish the integrity alert for acdom", sv->name);
+}
+
 /* Perform the validated request r; the response status. */
 static int16_t perform(struct vbd *v, struct served *sv, const struct blkb_request *r)
 {
@@ -115,10 +133,7 @@ static int16_t perform(struct vbd *v, struct served *sv, const struct blkb_reque
 	case BLKIF_OP_READ:
 		rc = encdom_read(sv->vol, block, (uint32_t)count, sv->buf);
 		if (rc == ENCDOM_ERR_INTEGRITY || rc == ENCDOM_ERR_READONLY)
-			xacm_err("INTEGRITY ALERT: volume %s (guest %u, vbd %u): read of blocks "
-				 "%llu..%llu refused: %s",
-				 sv->name, v->fe, v->devid, (unsigned long long)block,
-				 (unsigned long long)(block + count - 1), encdom_errmsg(sv->vol));
+			alert(v, sv, block, count);
 		else if (rc != 0)
 			xacm_err("volume %s: read of blocks %llu..%llu failed: %s", sv->name,
 				 (unsigned long long)block, (unsigned long long)(block + count - 1),

@@ -14,7 +14,8 @@ struct served {
 	struct encdom_vol *vol; /* open while encdom runs */
 	uint8_t *buf;           /* one request's data, private; buf_len bytes */
 	size_t buf_len;
-	bool in_use; /* by one guest vbd at most */
+	bool in_use;     /* by one guest vbd at most */
+	uint64_t alerts; /* integrity alerts so far (acm_protocol.h) */
 };
 
 #endif

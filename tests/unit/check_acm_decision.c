@@ -104,6 +104,40 @@ START_TEST(path_keys_and_labels)
 }
 END_TEST
 
+START_TEST(alert_values)
+{
+	static const char *const bad_alert[] = {
+		"",
+		"count=0 first=1 last=1",                    /* no alert */
+		"count=1 first=2 last=1",                    /* empty range */
+		"count=1 first=1",                           /* missing field */
+		"count=1 first=1 last=1 ",                   /* trailing space */
+		"count=1  first=1 last=1",                   /* two spaces */
+		"count=01 first=1 last=1",                   /* not canonical */
+		"count=-1 first=1 last=1",                   /* sign */
+		"first=1 count=1 last=1",                    /* order */
+		"count=1 first=1 last=18446744073709551616", /* above 2^64 - 1 */
+		"count=1 first=1 last=1 extra=1",
+	};
+	const char good_alert[] = "count=3 first=1000 last=1007";
+	struct acm_alert a = {.count = 9, .first = 9, .last = 9}, b;
+	char buf[ACM_ALERT_VALUE_MAX];
+
+	ck_assert_int_eq(acm_alert_parse(good_alert, strlen(good_alert), &b), 0);
+	ck_assert(b.count == 3 && b.first == 1000 && b.last == 1007);
+	ck_assert_int_eq(acm_alert_format(&b, buf), (int)strlen(good_alert));
+	ck_assert_str_eq(buf, good_alert);
+	for (size_t i = 0; i < sizeof(bad_alert) / sizeof(bad_alert[0]); i++) {
+		ck_assert_msg(acm_alert_parse(bad_alert[i], strlen(bad_alert[i]), &a) == -EINVAL,
+			      "accepted: %s", bad_alert[i]);
+		ck_assert(a.count == 9 && a.first == 9 && a.last == 9); /* untouched */
+	}
+	ck_assert_int_eq(acm_alert_parse("count=1 first=1 last=1\0", 23, &a), -EINVAL);
+	a = (struct acm_alert){.count = 0, .first = 1, .last = 1};
+	ck_assert_int_eq(acm_alert_format(&a, buf), -1);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("acm_decision");
@@ -113,6 +147,7 @@ int main(void)
 	tcase_add_loop_test(tc, rejects_malformed, 0, (int)(sizeof(bad) / sizeof(bad[0])));
 	tcase_add_test(tc, rejects_embedded_nul_and_overlong);
 	tcase_add_test(tc, path_keys_and_labels);
+	tcase_add_test(tc, alert_values);
 	suite_add_tcase(s, tc);
 	return xacm_check_run(s);
 }
