@@ -197,21 +197,20 @@ static int bf_io(struct bf_store *s, enum blkfront_op op, uint8_t *buf, size_t l
 		n = span - head < len ? span - head : len;
 		if (op == BLKFRONT_READ) {
 			rc = reliable(s, op, start, span, buf, head, n);
-		} else if (head == 0 && n == span) {
-			rc = reliable(s, op, start, span, buf, 0, 0);
-			if (rc == 0)
-				rc = log_write(s, start, buf, span);
 		} else {
-			if (tmp == NULL && (tmp = malloc(max)) == NULL)
-				rc = ENCDOM_ERR_NOMEM;
-			if (rc == 0)
-				rc = reliable(s, BLKFRONT_READ, start, span, tmp, 0, span);
-			if (rc == 0) {
-				memcpy(tmp + head, buf, n);
-				rc = reliable(s, op, start, span, tmp, 0, 0);
+			uint8_t *src = buf;
+
+			if (head != 0 || n != span) { /* read-modify-write */
+				src = tmp = tmp ? tmp : malloc(max);
+				rc = tmp ? reliable(s, BLKFRONT_READ, start, span, tmp, 0, span)
+					 : ENCDOM_ERR_NOMEM;
+				if (rc == 0)
+					memcpy(tmp + head, buf, n);
 			}
 			if (rc == 0)
-				rc = log_write(s, start, tmp, span);
+				rc = reliable(s, op, start, span, src, 0, 0);
+			if (rc == 0)
+				rc = log_write(s, start, src, span);
 		}
 		if (rc == 0) {
 			buf += n;
@@ -220,8 +219,6 @@ static int bf_io(struct bf_store *s, enum blkfront_op op, uint8_t *buf, size_t l
 		}
 	}
 	free(tmp);
-	if (s->absent && op == BLKFRONT_WRITE)
-		s->missed += len;
 	return s->absent ? (op == BLKFRONT_READ ? ENCDOM_ERR_IO : 0) : rc < 0 ? ENCDOM_ERR_IO : 0;
 }
 

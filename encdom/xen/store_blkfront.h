@@ -53,7 +53,6 @@ struct bf_store {
 	bool absent;
 	uint64_t sectors;              /* these three at the first connection: a new */
 	size_t sector_size, max_bytes; /* backend must match them */
-	uint64_t missed;               /* bytes of writes dropped while absent */
 	uint8_t *log;                  /* replay log: (offset, length, bytes) records */
 	size_t log_len;
 };
