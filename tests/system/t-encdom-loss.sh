@@ -84,7 +84,7 @@ wait_log() {
 # flushed NAME: how many records guest NAME reported flushed, if they are
 # 0..n-1 (else -1)
 flushed() {
-    tr -d '\r' < "/var/log/xen/console/guest-$1.log" | grep -o 'FLUSHED [0-9]*' | sort -u -k2n > /tmp/flushed.txt
+    tr -d '\r' < "/var/log/xen/console/guest-$1.log" | grep -o 'FLUSHED [0-9]*' | sort -u -n -k2,2 > /tmp/flushed.txt
     n=$(wc -l < /tmp/flushed.txt)
     last=$(tail -n 1 /tmp/flushed.txt | cut -d' ' -f2)
     [ "$n" -gt 0 ] && [ "$last" = $((n - 1)) ] && echo "$n" || echo -1
@@ -113,8 +113,8 @@ devid=$DEVID
 fe=/local/domain/0/device/vbd/$devid
 spec="name=vol0,store=$fe,key=/tmp/encdom/vol0.key,anchor=/tmp/encdom/vol0.anchor"
 format_volume vol0 "$spec" || { finish; exit 1; }
-log=/tmp/encdom-a.log
-start_encdom "$spec" $log || { finish; exit 1; }
+ELOG=/tmp/encdom-a.log
+start_encdom "$spec" $ELOG || { finish; exit 1; }
 token=$(date +%s)-$$
 GUEST_EXTRA="xacm.phase=write xacm.token=$token xacm.need-stall=1" \
     start_guest writer ./encdom-loss "$label" "$(echo "$disk" | sed 's/VOL/vol0/')" ||
@@ -127,8 +127,8 @@ fi
 old_drv=$DRV
 xl_ destroy drv && pass "destroyed the driver domain $old_drv during the guest's writes (after record $(flushed writer))" ||
     fail "xl destroy drv"
-wait_log $log "store $fe: driver domain gone" 120 &&
-    pass "encdom logged the loss: $(grep "store $fe: driver domain gone" $log | head -n 1 | sed 's/^.*store /store /')" ||
+wait_log $ELOG "store $fe: driver domain gone" 120 &&
+    pass "encdom logged the loss: $(grep "store $fe: driver domain gone" $ELOG | head -n 1 | sed 's/^.*store /store /')" ||
     fail "encdom did not log the loss"
 n_at_loss=$(flushed writer)
 expect "removed the stale nodes of the store vbd $devid" forget_store "$devid"
@@ -136,8 +136,8 @@ driver_domain drv $img || { fail "the driver domain did not come back"; finish; 
 attach_store drv "$DRV" xvdb || { finish; exit 1; }
 [ "$DEVID" = "$devid" ] && pass "the store vbd came back with the same devid $devid (same frontend directory)" ||
     fail "the store vbd came back as $DEVID, not $devid"
-wait_log $log "store $fe: reconnected to domain $DRV" 180 &&
-    pass "encdom reconnected: $(grep "store $fe: reconnected" $log | tail -n 1 | sed 's/^.*store /store /')" ||
+wait_log $ELOG "store $fe: reconnected to domain $DRV" 180 &&
+    pass "encdom reconnected: $(grep "store $fe: reconnected" $ELOG | tail -n 1 | sed 's/^.*store /store /')" ||
     fail "encdom did not reconnect to the new driver domain $DRV"
 wait_guest writer 1500
 rc=$?
@@ -149,17 +149,17 @@ n=$(flushed writer)
 grep -q 'a stall' /var/log/xen/console/guest-writer.log && pass "the guest saw a stall (a record took >= 5 s), not an error" ||
     fail "the guest saw no stall: did the loss happen during its writes?"
 stop_encdom
-start_encdom "$spec" $log 2 || { finish; exit 1; }
+start_encdom "$spec" $ELOG 2 || { finish; exit 1; }
 GUEST_EXTRA="xacm.phase=read xacm.token=$token xacm.count=$n" \
     run_guest reader ./encdom-loss 900 "$label" "$(echo "$disk" | sed 's/VOL/vol0/')"
 rc=$?
 [ $rc = 0 ] && pass "after encdom restarted, a second guest read back all $n flushed records intact" ||
     fail "the reader guest exited $rc: $(tr -d '\r' < /var/log/xen/console/guest-reader.log | grep 'VERIFIED' )"
-grep -q 'INTEGRITY ALERT' $log && fail "integrity alerts in encdom's log" || pass "no integrity alert in encdom's log"
+grep -q 'INTEGRITY ALERT' $ELOG && fail "integrity alerts in encdom's log" || pass "no integrity alert in encdom's log"
 stop_encdom
 xl_ destroy drv
 echo "--- encdom's log (a):"
-grep -v 'vbd .*: \(state\|acdom\)' $log | tail -n 40 | sed 's/^/  | /'
+grep -v 'vbd .*: \(state\|acdom\)' $ELOG | tail -n 40 | sed 's/^/  | /'
 
 # ---- (b) mirror: fail over, then resync -----------------------------------
 echo "=== (b) mirror: the driver domain of replica 0 is destroyed under a write workload"
@@ -176,8 +176,8 @@ attach_store drv1 "$DRV1" xvdd || { finish; exit 1; }
 fe1=/local/domain/0/device/vbd/$DEVID
 spec="name=vol1,store=$fe0,store=$fe1,key=/tmp/encdom/vol1.key,anchor=/tmp/encdom/vol1.anchor"
 format_volume vol1 "$spec" || { finish; exit 1; }
-log=/tmp/encdom-b.log
-start_encdom "$spec" $log || { finish; exit 1; }
+ELOG=/tmp/encdom-b.log
+start_encdom "$spec" $ELOG || { finish; exit 1; }
 token=$(date +%s)-$$-m
 GUEST_EXTRA="xacm.phase=write xacm.token=$token xacm.secs=150" \
     start_guest mwriter ./encdom-loss "$label" "$(echo "$disk" | sed 's/VOL/vol1/')" ||
@@ -189,8 +189,8 @@ else
 fi
 xl_ destroy drv0 && pass "destroyed drv0 ($DRV0, replica 0) during the guest's writes (after record $(flushed mwriter))" ||
     fail "xl destroy drv0"
-wait_log $log "store $fe0: .*failing over" 120 &&
-    pass "encdom failed over: $(grep "store $fe0: .*failing over" $log | head -n 1 | sed 's/^.*store /store /')" ||
+wait_log $ELOG "store $fe0: .*failing over" 120 &&
+    pass "encdom failed over: $(grep "store $fe0: .*failing over" $ELOG | head -n 1 | sed 's/^.*store /store /')" ||
     fail "encdom did not log a failover"
 wait_guest mwriter 900
 rc=$?
@@ -199,39 +199,40 @@ rc=$?
 grep -q 'a stall' /var/log/xen/console/guest-mwriter.log && fail "the guest stalled: no failover?" ||
     pass "no record took 5 s or more (no stall)"
 n=$(flushed mwriter)
-grep -q 'driver domain gone' $log && fail "encdom stalled instead of failing over" || pass "encdom never stalled"
+grep -q 'driver domain gone' $ELOG && fail "encdom stalled instead of failing over" || pass "encdom never stalled"
 GUEST_EXTRA="xacm.phase=read xacm.token=$token xacm.count=$n" \
     run_guest mreader ./encdom-loss 900 "$label" "$(echo "$disk" | sed 's/VOL/vol1/')"
 rc=$?
 [ $rc = 0 ] && pass "a second guest read back all $n flushed records from the remaining replica" ||
     fail "the reader guest exited $rc"
-cmp -s $img1 $img2 "$DATA_OFF" "$DATA_OFF" && fail "the data areas of the two replicas are equal: replica 0 missed nothing?" ||
-    pass "replica 0's data area differs from replica 1's (it missed the writes after the loss)"
+cmp -s $img1 $img2 "$DATA_OFF" "$DATA_OFF"
+[ $? = 1 ] && pass "replica 0's data area differs from replica 1's (it missed the writes after the loss)" ||
+    fail "the data areas of the two replicas do not differ: replica 0 missed nothing?"
 # resync: drv0 back, encdom restarted
 stop_encdom
 expect "removed the stale nodes of the store vbd ${fe0##*/}" forget_store "${fe0##*/}"
 driver_domain drv0 $img1 || { fail "drv0 did not come back"; finish; exit 1; }
 DRV0=$DRV
 attach_store drv0 "$DRV0" xvdc || { finish; exit 1; }
-start_encdom "$spec" $log 2 || { finish; exit 1; }
-res=$(grep 'replicas resynchronised' $log | tail -n 1)
+start_encdom "$spec" $ELOG 2 || { finish; exit 1; }
+res=$(grep 'replicas resynchronised' $ELOG | tail -n 1)
 copies=$(echo "$res" | sed -n 's/.*(\([0-9]*\) copies rewritten).*/\1/p')
 [ "${copies:-0}" -gt 0 ] && pass "encdom resynchronised the replicas at start: ${res#*vol1: }" ||
     fail "no resynchronisation logged ($res)"
 cmp $img1 $img2 "$DATA_OFF" "$DATA_OFF" && pass "the data areas of the two replicas are now equal" ||
     fail "the data areas still differ after the resync"
-before=$(grep -c 'rewritten from a good copy' $log)
+before=$(grep -c 'rewritten from a good copy' $ELOG)
 GUEST_EXTRA="xacm.phase=read xacm.token=$token xacm.count=$n" \
     run_guest mreader2 ./encdom-loss 900 "$label" "$(echo "$disk" | sed 's/VOL/vol1/')"
 rc=$?
 [ $rc = 0 ] && pass "a third guest read back all $n records after the resync" || fail "the reader guest exited $rc"
-after=$(grep -c 'rewritten from a good copy' $log)
+after=$(grep -c 'rewritten from a good copy' $ELOG)
 [ "$after" = "$before" ] && pass "no read needed a repair: replica 0 serves every record itself" ||
     fail "$((after - before)) repairs during the read after the resync"
-grep -q 'INTEGRITY ALERT' $log && fail "integrity alerts in encdom's log" || pass "no integrity alert in encdom's log"
+grep -q 'INTEGRITY ALERT' $ELOG && fail "integrity alerts in encdom's log" || pass "no integrity alert in encdom's log"
 stop_encdom
 echo "--- encdom's log (b):"
-grep -v 'vbd .*: \(state\|acdom\)' $log | tail -n 40 | sed 's/^/  | /'
+grep -v 'vbd .*: \(state\|acdom\)' $ELOG | tail -n 40 | sed 's/^/  | /'
 xl_ destroy drv0
 xl_ destroy drv1
 kill "$ACDOM"
