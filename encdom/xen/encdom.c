@@ -36,6 +36,7 @@ struct volume {
 	struct volconf conf;
 	struct served sv;
 	struct bf_store bs[ENCDOM_MAX_REPLICAS];
+	struct bf_group group; /* bs: a lost replica fails over (store_blkfront.h) */
 	struct encdom_store st[ENCDOM_MAX_REPLICAS];
 	struct encdom_anchor anchor;
 	char uuid[ACM_UUID_LEN + 1];
@@ -61,26 +62,31 @@ static void connect_stores(struct volume *vol)
 		struct bf_store *s = &vol->bs[i];
 
 		s->name = vol->conf.store[i];
+		s->cfg = &store_cfg;
 		s->timeout_ms = (int)store_cfg.timeout_ms;
+		s->group = &vol->group;
+		vol->group.m[i] = s;
 		s->bf = blkfront_open(s->name, &store_cfg);
 		if (s->bf == NULL)
 			xacm_die("volume %s: cannot connect to the driver domain's vbd %s: %s",
 				 vol->conf.name, s->name, strerror(errno));
 		bf_store_init(&vol->st[i], s);
 	}
+	vol->group.n = vol->conf.nstores;
 }
 
 static void disconnect_stores(struct volume *vol)
 {
 	for (unsigned int i = 0; i < vol->conf.nstores; i++)
-		blkfront_close(vol->bs[i].bf);
+		bf_store_fini(&vol->bs[i]);
 }
 
 static void on_event(void *ctx, enum encdom_event ev, uint64_t a, uint64_t b)
 {
 	const struct volume *vol = ctx;
 
-	if (ev == ENCDOM_EV_REPAIR)
+	/* an absent replica's copies are stale: "repairs" of them are dropped */
+	if (ev == ENCDOM_EV_REPAIR && !(a < ENCDOM_MAX_REPLICAS && vol->bs[a].absent))
 		xacm_warn("volume %s: replica %" PRIu64 " of block %" PRIu64
 			  " failed verification and was rewritten from a good copy",
 			  vol->conf.name, a, b);
@@ -149,6 +155,24 @@ static void open_volume(struct volume *vol)
 		xacm_die("out of memory");
 	rc = encdom_open_stores(&vol->sv.vol, vol->st, vol->conf.nstores, key, &vol->anchor,
 				on_event, vol, err);
+	/* Mirrors may differ (a replica absent before this start missed writes):
+	 * scrub rewrites every stale data copy from one that verifies; close
+	 * writes the committed metadata in place on every replica; then reopen. */
+	if (rc == 0 && vol->conf.nstores > 1) {
+		uint64_t nbad;
+
+		if (encdom_scrub(vol->sv.vol, 1, &nbad) != 0)
+			xacm_err("volume %s: %s", vol->conf.name, encdom_errmsg(vol->sv.vol));
+		encdom_get_info(vol->sv.vol, &info);
+		xacm_info("volume %s: replicas resynchronised (%" PRIu64 " copies rewritten)",
+			  vol->conf.name, info.repaired);
+		rc = encdom_close(vol->sv.vol);
+		if (rc == 0)
+			rc = encdom_open_stores(&vol->sv.vol, vol->st, vol->conf.nstores, key,
+						&vol->anchor, on_event, vol, err);
+		else
+			snprintf(err, sizeof(err), "the resynchronising close failed");
+	}
 	OPENSSL_cleanse(key, sizeof(key));
 	if (rc != 0)
 		xacm_die("volume %s: cannot open: %s (%s)", vol->conf.name, err,

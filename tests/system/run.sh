@@ -51,6 +51,9 @@ BOOT_TIMEOUT=1200 boot "" t-encdom-front.sh
 # encdom end to end: a guest's disk through encdom (dom0) to blkback-acm in a
 # driver domain; format, the guest-disk job, ciphertext only, one tamper case.
 BOOT_TIMEOUT=1800 boot "" t-encdom.sh
+# encdom and driver-domain loss: no mirror (stall, reconnect, nothing flushed
+# lost), then a mirror (fail over, resync at restart); ten domain boots.
+BOOT_TIMEOUT=3000 boot "" t-encdom-loss.sh
 # A hostile user-space frontend alone, then beside a good guest, both on
 # blkback-acm.  Guest boots are slow when the machine is busy: a long bound.
 BOOT_TIMEOUT=1800 boot "" t-blkback-hostile.sh
