@@ -197,7 +197,7 @@ enforcement() {
 
 if [ "$over" = acm ]; then tamper_cases; else enforcement; fi
 
-drv_console drv
+[ "$over" = kernel ] && drv_console drv
 kill "$ENCDOM"
 wait "$ENCDOM"
 echo "--- encdom's log:"

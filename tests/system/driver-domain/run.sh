@@ -28,12 +28,12 @@ export LD_LIBRARY_PATH="$PWD/lib"
 # the 4 KiB block $1 of /dev/xvda to /tmp/$2, and back
 get_blk() { dd if=/dev/xvda of="/tmp/$2" bs=4096 skip="$1" count=1 iflag=direct 2>/dev/null; }
 put_blk() { dd if="/tmp/$1" of=/dev/xvda bs=4096 seek="$2" count=1 oflag=direct conv=notrunc 2>/dev/null; }
-sum() { cksum < "/tmp/$1" | cut -d' ' -f1; }
+sum() { md5sum < "/tmp/$1" | cut -c1-16; }
 num() { case $1 in '' | *[!0-9]*) return 1 ;; esac; }
 name() { case $1 in '' | *[!a-z0-9]*) return 1 ;; esac; }
 run_command() {
     case "$1 $#" in
-    "save 3") num "$2" && name "$3" && get_blk "$2" "$3" && echo "GUEST: kept block $2 (cksum $(sum "$3"))" ;;
+    "save 3") num "$2" && name "$3" && get_blk "$2" "$3" && echo "GUEST: kept block $2 (md5 $(sum "$3"))" ;;
     "put 3") name "$2" && num "$3" && put_blk "$2" "$3" && echo "GUEST: wrote the kept $2 over block $3" ;;
     "flip 3")
         num "$2" && num "$3" && [ "$3" -lt 4096 ] && get_blk "$2" flip || return 1
@@ -49,7 +49,7 @@ run_command() {
     "swap 3")
         num "$2" && num "$3" && get_blk "$2" swap1 && get_blk "$3" swap2 &&
             put_blk swap2 "$2" && put_blk swap1 "$3" &&
-            echo "GUEST: swapped blocks $2 (cksum $(sum swap1)) and $3 (cksum $(sum swap2))"
+            echo "GUEST: swapped blocks $2 (md5 $(sum swap1)) and $3 (md5 $(sum swap2))"
         ;;
     *) echo "GUEST: unknown command: $*"; return 2 ;;
     esac
