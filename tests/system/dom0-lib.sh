@@ -145,7 +145,8 @@ guest_result() {
 # (served by dom0's kernel blkback).  BLKBACK_ARGS (comma-separated
 # blkback-acm options) and KILL_EVERY (seconds; the restart test) go to the
 # driver domain's command line; KERNEL_BLKBACK=1 runs Linux's xen-blkback
-# there instead (see kernel_blkback_attach).  Sets DRV to its domid; fails (after
+# there instead (see kernel_blkback_attach); DRV_COMMANDS=1 makes it obey
+# drv_cmd.  Sets DRV to its domid; fails (after
 # printing its console) unless blkback-acm came up.
 start_blkback_domain() {
     name=$1; shift
@@ -155,7 +156,7 @@ start_blkback_domain() {
         disks="$disks${disks:+, }'format=raw,vdev=xvd$letter,access=rw,target=$img'"
         letter=$(echo $letter | tr a-y b-z)
     done
-    GUEST_EXTRA="${BLKBACK_ARGS:+xacm.blkback=$BLKBACK_ARGS} ${KILL_EVERY:+xacm.kill-every=$KILL_EVERY} ${KERNEL_BLKBACK:+xacm.kernel-blkback}" \
+    GUEST_EXTRA="${BLKBACK_ARGS:+xacm.blkback=$BLKBACK_ARGS} ${KILL_EVERY:+xacm.kill-every=$KILL_EVERY} ${KERNEL_BLKBACK:+xacm.kernel-blkback} ${DRV_COMMANDS:+xacm.commands}" \
         GUEST_MEMORY=192 start_guest "$name" ./driver-domain "seclabel='system_u:system_r:blk_t'" \
         "disk = [ $disks ]" || return 1
     log=/var/log/xen/console/guest-$name.log
@@ -167,6 +168,68 @@ start_blkback_domain() {
         return 1
     fi
     echo "driver domain $name ($DRV) is up"
+}
+
+# drv_cmd DOMID VERB ARGS...: have the driver domain DOMID (started with
+# DRV_COMMANDS=1) run one command of driver-domain/run.sh on its own disk;
+# succeeds if it answered with status 0 within 60 s.  dom0 writes the
+# command node, readable by that domain, writable by dom0 only.
+DRV_SEQ=0
+drv_cmd() {
+    d=$1; shift
+    DRV_SEQ=$((DRV_SEQ + 1))
+    xenstore-write "/local/domain/$d/xacm-cmd" "$DRV_SEQ $*" &&
+        xenstore-chmod "/local/domain/$d/xacm-cmd" n0 "r$d" || return 1
+    end=$(($(date +%s) + 60))
+    while [ "$(date +%s)" -lt $end ]; do
+        case "$(xenstore-read "/local/domain/$d/data/xacm-done" 2>/dev/null)" in
+        "$DRV_SEQ 0") return 0 ;;
+        "$DRV_SEQ "*) return 1 ;;
+        esac
+        sleep 0.2
+    done
+    echo "driver domain $d did not answer command $DRV_SEQ ($*)"
+    return 1
+}
+
+# The tamper cases of the encdom tests, done by a driver domain DOMID
+# (started with DRV_COMMANDS=1) on its own disk, whose backing file in dom0
+# is IMG; DATA_OFF is the volume's data offset on that disk (a multiple of
+# 4096); block numbers below are the volume's.
+# tamper_save DOMID IMG DATA_OFF: the driver domain keeps block 1003's
+# ciphertext (dom0 copies IMG's, to check the rollback against).
+tamper_save() {
+    b=$(($3 / 4096 + 1003))
+    drv_cmd "$1" save $b old1003 &&
+        dd if="$2" of="/tmp/old-1003.$1" bs=4096 skip=$b count=1 2>/dev/null
+}
+# tamper DOMID IMG DATA_OFF: the driver domain flips one bit of block 1000,
+# swaps 1001 and 1002 and writes the kept ciphertext over 1003; dom0 then
+# checks in IMG that exactly these changes landed.
+tamper() {
+    d=$1 img=$2 base=$(($3 / 4096))
+    for n in 1000 1001 1002 1003; do
+        dd if="$img" of="/tmp/pre-$n.$d" bs=4096 skip=$((base + n)) count=1 2>/dev/null || return 1
+    done
+    drv_cmd "$d" flip $((base + 1000)) 100 && drv_cmd "$d" swap $((base + 1001)) $((base + 1002)) &&
+        drv_cmd "$d" put old1003 $((base + 1003)) || { echo "the driver domain failed a command"; return 1; }
+    for n in 1000 1001 1002 1003; do
+        dd if="$img" of="/tmp/post-$n.$d" bs=4096 skip=$((base + n)) count=1 2>/dev/null || return 1
+    done
+    diff=$(cmp -l "/tmp/pre-1000.$d" "/tmp/post-1000.$d")
+    # shellcheck disable=SC2086 # one line: offset (from 1), old and new byte in octal
+    set -- $diff
+    [ $# = 3 ] && [ "$1" = 101 ] && [ $((0$2 ^ 0$3)) = 1 ] ||
+        { echo "block 1000 in $img: not one flipped bit at byte 100: $diff"; return 1; }
+    ! cmp -s "/tmp/pre-1001.$d" "/tmp/pre-1002.$d" && cmp -s "/tmp/post-1001.$d" "/tmp/pre-1002.$d" &&
+        cmp -s "/tmp/post-1002.$d" "/tmp/pre-1001.$d" || { echo "blocks 1001 and 1002 in $img are not swapped"; return 1; }
+    ! cmp -s "/tmp/pre-1003.$d" "/tmp/old-1003.$d" && cmp -s "/tmp/post-1003.$d" "/tmp/old-1003.$d" ||
+        { echo "block 1003 in $img is not rolled back"; return 1; }
+}
+# drv_console NAME: the driver domain's console lines from its run.sh
+drv_console() {
+    echo "--- driver domain $1 (its run.sh):"
+    tr -d '\r' < "/var/log/xen/console/guest-$1.log" | grep '^GUEST' | sed 's/^/  | /' | tail -n 30
 }
 
 # kernel_blkback_attach DRV FE: what a hotplug script in the driver domain
@@ -197,6 +260,8 @@ start_acdom_with_policy() {
 stage_blkback_acm() {
     mkdir -p driver-domain/lib
     cp bin/blkback-acm driver-domain/
+    # its XenStore client, for drv_cmd
+    cp /usr/bin/xenstore-read /usr/bin/xenstore-write driver-domain/
     for l in xenstore.so.4 xengnttab.so.1 xenevtchn.so.1 xentoolcore.so.1 xentoollog.so.1 uring.so.2; do
         # dom0's own libraries are in /usr/lib; those the payload brought, in /lib
         cp /usr/lib/x86_64-linux-gnu/lib$l driver-domain/lib/ 2>/dev/null ||

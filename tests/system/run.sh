@@ -49,11 +49,17 @@ boot "" t-blkback-restart.sh
 # blkback in a driver domain (two driver domains, one after the other).
 BOOT_TIMEOUT=1200 boot "" t-encdom-front.sh
 # encdom end to end: a guest's disk through encdom (dom0) to blkback-acm in a
-# driver domain; format, the guest-disk job, ciphertext only, one tamper case.
+# driver domain; format, the guest-disk job, ciphertext only, tampering from
+# inside the driver domain.
 BOOT_TIMEOUT=1800 boot "" t-encdom.sh
 # encdom and driver-domain loss: no mirror (stall, reconnect, nothing flushed
 # lost), then a mirror (fail over, resync at restart); ten domain boots.
 BOOT_TIMEOUT=3000 boot "" t-encdom-loss.sh
+# the same over Linux's kernel blkback in the driver domain, then mislabelled
+# and unlabelled guests that must not get the volume.
+BOOT_TIMEOUT=1800 boot "" t-encdom-kernel.sh
+# a volume mirrored on two driver domains: tampering with one is repaired.
+BOOT_TIMEOUT=1500 boot "" t-encdom-mirror.sh
 # A hostile user-space frontend alone, then beside a good guest, both on
 # blkback-acm.  Guest boots are slow when the machine is busy: a long bound.
 BOOT_TIMEOUT=1800 boot "" t-blkback-hostile.sh

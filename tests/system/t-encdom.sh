@@ -9,24 +9,28 @@
 #   3. the backing file holds no plaintext: neither the guest's marker nor
 #      its file data (a control string written there in plaintext is found,
 #      so the search can fail);
-#   4. tamper, from dom0 in the driver domain's backing file (what the
-#      driver domain could do): a flipped bit, two swapped blocks and a block
-#      rolled back to an older ciphertext; the guest's read of each fails
-#      with an I/O error, an untouched block still reads back, and encdom
-#      logs an integrity alert naming each block.
+#   4. tamper, from inside the running driver domain, on its own disk
+#      (/dev/xvda, O_DIRECT, commands from dom0 through XenStore: drv_cmd):
+#      a flipped bit, two swapped blocks and a block rolled back to an
+#      older ciphertext; dom0 checks in the backing file that each change
+#      landed; the guest's read of each fails with an I/O error, an
+#      untouched block still reads back, and encdom logs an integrity
+#      alert naming each block.
+# With ENCDOM_OVER=kernel (t-encdom-kernel.sh) the driver domain runs
+# Linux's kernel blkback instead of blkback-acm, and steps 1-3 run, then
+#   5. enforcement: a mislabelled guest (bank_b_guest_t) and an unlabelled
+#      one (no seclabel) never get the volume: acdom denies, their vbd
+#      never reaches Connected, encdom logs the refusal, the guest sees no
+#      disk.
 . ./dom0-lib.sh
 require_enforcing
 start_acdom_with_policy
-
-# flip_bit FILE OFFSET: flip the lowest bit of one byte in place
-flip_bit() {
-    b=$(dd if="$1" bs=1 skip="$2" count=1 2>/dev/null | od -An -tu1 | tr -d ' ')
-    # shellcheck disable=SC2059 # the format is the octal escape of the byte
-    printf "$(printf '\\%03o' $((b ^ 1)))" | dd of="$1" bs=1 seek="$2" count=1 conv=notrunc 2>/dev/null
-    a=$(dd if="$1" bs=1 skip="$2" count=1 2>/dev/null | od -An -tu1 | tr -d ' ')
-    echo "byte $2 of $1: $b -> $a"
-    [ "$a" = $((b ^ 1)) ]
-}
+over=${ENCDOM_OVER:-acm}
+case $over in
+acm) KB='' what=blkback-acm ;;
+kernel) KB=1 what="kernel blkback" ;;
+*) fail "ENCDOM_OVER=$over"; finish; exit 1 ;;
+esac
 
 # the driver domain's disk: 80 MiB; the volume takes 64 MiB of data and its
 # metadata; the last MiB is outside the volume and holds a plaintext control
@@ -34,7 +38,7 @@ img=/tmp/backing-enc.img
 dd if=/dev/zero of=$img bs=1M count=80 2>/dev/null
 control="XACM-CONTROL-PLAINTEXT-$(date +%s)-$$"
 printf '%s' "$control" | dd of=$img bs=1M seek=79 conv=notrunc 2>/dev/null
-start_blkback_domain drv $img || { fail "no driver domain"; finish; exit 1; }
+KERNEL_BLKBACK=$KB DRV_COMMANDS=1 start_blkback_domain drv $img || { fail "no driver domain"; finish; exit 1; }
 expect "xacm-label labels the driver's /dev/xvda bank_a_disk" xacm-label set --path /dev/xvda bank_a_disk
 
 # dom0's kernel blkback serves the driver domain's own disk (the testbed's
@@ -51,7 +55,11 @@ else
     fail "xl block-attach: $(cat /tmp/attach.log)"; finish; exit 1
 fi
 devid=$(xenstore-list "/local/domain/$DRV/backend/vbd/0")
-expect "acdom allows the store vbd dom0 <-> drv ($devid)" acm-wait "$DRV" 0 "$devid" 60 allow
+if [ "$over" = kernel ]; then
+    kernel_blkback_attach "$DRV" 0 # Linux's blkback does not ask acdom
+else
+    expect "acdom allows the store vbd dom0 <-> drv ($devid)" acm-wait "$DRV" 0 "$devid" 60 allow
+fi
 mkdir -p /tmp/encdom /tmp/encdom-state
 spec="name=vol0,store=/local/domain/0/device/vbd/$devid,key=/tmp/encdom/vol0.key,anchor=/tmp/encdom/vol0.anchor"
 
@@ -78,7 +86,7 @@ printf '#!/bin/sh\nexit 0\n' > /tmp/encdom-vbd && chmod +x /tmp/encdom-vbd
 disk="disk = [ 'backend=0,backendtype=phy,format=raw,vdev=xvda,access=rw,script=/tmp/encdom-vbd,target=vol0' ]"
 label="seclabel='system_u:system_r:bank_a_guest_t'"
 
-# 2. the guest-disk job through encdom -> blkback-acm
+# 2. the guest-disk job through encdom -> $what
 GUEST_FIO=1 GUEST_MEMORY=400 start_guest client ./guest-disk "$label" "$disk"
 rc=$?
 [ $rc = 0 ] && pass "xl create of a guest whose disk encdom serves" || fail "xl create client: $rc"
@@ -86,7 +94,7 @@ CL=$(domid_of client)
 expect "acdom allows the guest's vbd (volume $uuid, bank_a_disk)" acm-wait 0 "$CL" 51712 60 allow
 rc=125
 [ -n "$CL" ] && { wait_guest client 1200; rc=$?; }
-[ $rc = 0 ] && pass "through encdom -> blkback-acm: fio crc32c verify (4k random, 4k and 1M sequential), mkfs, read-back, e2fsck" ||
+[ $rc = 0 ] && pass "through encdom -> $what: fio crc32c verify (4k random, 4k and 1M sequential), mkfs, read-back, e2fsck" ||
     fail "the guest's disk test exited $rc"
 grep -q "vbd $CL/51712: connected" /tmp/encdom.log && pass "encdom connected the guest's vbd" ||
     fail "encdom never connected the guest's vbd"
@@ -103,45 +111,93 @@ fi
 grep -q "$control" $img && pass "the plaintext control string is found in the same file (the search works)" ||
     fail "the control string is not found: the search cannot fail"
 
-# 4. tamper: a flipped bit (1000), two blocks swapped (1001, 1002), one
-#    block rolled back to an older ciphertext (1003; data only, its record
-#    is current); 1004 is left alone
-blk() { echo $((data_off + $1 * 4096)); }
-# copy_block FROM TO: the 4 KiB at FROM over TO, each a block number of the
-# volume (its ciphertext in the backing file) or a file path
-copy_block() {
-    case "$1" in /*) src="$1" si=0 ;; *) src=$img si=$(($(blk "$1") / 4096)) ;; esac
-    case "$2" in /*) dst="$2" so=0 ;; *) dst=$img so=$(($(blk "$2") / 4096)) ;; esac
-    dd if="$src" of="$dst" bs=4096 skip="$si" seek="$so" count=1 conv=notrunc 2>/dev/null
+# 4. tamper, inside the driver domain: a flipped bit (1000), two blocks
+#    swapped (1001, 1002), one block rolled back to an older ciphertext
+#    (1003; data only, its record is current); 1004 is left alone
+tamper_cases() {
+    GUEST_EXTRA="xacm.phase=write" run_guest tamper1 ./encdom-tamper 300 "$label" "$disk"
+    rc=$?
+    [ $rc = 0 ] && pass "a guest wrote blocks 1000..1004 and read them back" || fail "tamper write phase exited $rc"
+    grep -q XACM-TAMPER-PATTERN $img && fail "the tamper pattern is in the backing file in plaintext" ||
+        pass "the tamper pattern is not in the backing file"
+    [ $((data_off % 4096)) = 0 ] && tamper_save "$DRV" $img "$data_off" &&
+        pass "the driver domain kept block 1003's ciphertext (O_DIRECT read of its /dev/xvda)" ||
+        fail "no data offset ('$data_off') or the driver domain cannot keep block 1003"
+    GUEST_EXTRA="xacm.phase=write2" run_guest tamper2 ./encdom-tamper 300 "$label" "$disk"
+    rc=$?
+    [ $rc = 0 ] && pass "a guest rewrote block 1003" || fail "tamper write2 phase exited $rc"
+    if tamper "$DRV" $img "$data_off"; then
+        pass "inside the driver domain, on its /dev/xvda with O_DIRECT: flipped a bit of block 1000, swapped 1001 and 1002, rolled 1003 back (each change found in the backing file)"
+    else
+        fail "the driver domain's tampering did not land"
+    fi
+    drv_console drv
+    GUEST_EXTRA="xacm.phase=read" run_guest tamper3 ./encdom-tamper 300 "$label" "$disk"
+    rc=$?
+    [ $rc = 0 ] && pass "each tampered block's read failed with an I/O error; the untouched block read back intact" ||
+        fail "tamper read phase exited $rc"
+    for b in 1000 1001 1002 1003; do
+        alert=$(grep "INTEGRITY ALERT.*block $b:" /tmp/encdom.log | head -n1)
+        [ -n "$alert" ] && pass "encdom logged an integrity alert naming block $b: ${alert#*refused: }" ||
+            fail "no integrity alert naming block $b in encdom's log"
+    done
+    grep -q "INTEGRITY ALERT.*block 1004:" /tmp/encdom.log && fail "an alert for the untouched block 1004"
 }
-GUEST_EXTRA="xacm.phase=write" run_guest tamper1 ./encdom-tamper 300 "$label" "$disk"
-rc=$?
-[ $rc = 0 ] && pass "a guest wrote blocks 1000..1004 and read them back" || fail "tamper write phase exited $rc"
-grep -q XACM-TAMPER-PATTERN $img && fail "the tamper pattern is in the backing file in plaintext" ||
-    pass "the tamper pattern is not in the backing file"
-[ $((data_off % 4096)) = 0 ] && copy_block 1003 /tmp/old-1003 ||
-    fail "no data offset ('$data_off') or cannot save block 1003"
-GUEST_EXTRA="xacm.phase=write2" run_guest tamper2 ./encdom-tamper 300 "$label" "$disk"
-rc=$?
-[ $rc = 0 ] && pass "a guest rewrote block 1003" || fail "tamper write2 phase exited $rc"
-if flip_bit $img $(($(blk 1000) + 100)) && copy_block 1001 /tmp/blk-1001 &&
-    copy_block 1002 1001 && copy_block /tmp/blk-1001 1002 && copy_block /tmp/old-1003 1003 &&
-    ! cmp -s /tmp/blk-1001 /tmp/old-1003; then
-    pass "in the backing file: flipped a bit of block 1000, swapped 1001 and 1002, rolled 1003 back"
-else
-    fail "cannot tamper with the backing file"
-fi
-GUEST_EXTRA="xacm.phase=read" run_guest tamper3 ./encdom-tamper 300 "$label" "$disk"
-rc=$?
-[ $rc = 0 ] && pass "each tampered block's read failed with an I/O error; the untouched block read back intact" ||
-    fail "tamper read phase exited $rc"
-for b in 1000 1001 1002 1003; do
-    alert=$(grep "INTEGRITY ALERT.*block $b:" /tmp/encdom.log | head -n1)
-    [ -n "$alert" ] && pass "encdom logged an integrity alert naming block $b: ${alert#*refused: }" ||
-        fail "no integrity alert naming block $b in encdom's log"
-done
-grep -q "INTEGRITY ALERT.*block 1004:" /tmp/encdom.log && fail "an alert for the untouched block 1004"
 
+# 5. enforcement: no_disk NAME [SECLABEL-LINE]: a guest whose disk line
+#    names the volume, but which must not get it.  Sets NODISK_CREATED=0 if
+#    xl could not create it.
+no_disk() {
+    name=$1; shift
+    NODISK_CREATED=1
+    if ! GUEST_EXTRA="xacm.phase=nodisk" start_guest "$name" ./encdom-tamper "$@" "$disk"; then
+        NODISK_CREATED=0
+        return
+    fi
+    G=$(domid_of "$name")
+    echo "$name: domain $G, label $(xl_ list -Z "$name" 2>/dev/null | tail -n 1 | awk '{print $NF}')"
+    expect "$name: acdom denies its vbd" acm-wait 0 "$G" 51712 60 deny
+    # the backend's and the frontend's states, every 0.2 s until the guest ends
+    log=/var/log/xen/console/guest-$name.log states="" last=""
+    end=$(($(date +%s) + 180))
+    while ! grep -q '^GUEST-EXIT=' "$log" 2>/dev/null && [ "$(date +%s)" -lt $end ]; do
+        now="$(xenstore-read "/local/domain/0/backend/vbd/$G/51712/state" 2>/dev/null)/$(xenstore-read "/local/domain/$G/device/vbd/51712/state" 2>/dev/null)"
+        [ "$now" != "$last" ] && states="$states $now" last=$now
+        sleep 0.2
+    done
+    wait_guest "$name" 60
+    rc=$?
+    echo "$name: vbd states seen (backend/frontend):$states"
+    case "$states" in
+    *4/* | */4*) fail "$name: its vbd reached Connected:$states" ;;
+    *[0-9]/*) pass "$name: its vbd never reached Connected (backend/frontend:$states)" ;;
+    *) fail "$name: no vbd state was seen at all" ;;
+    esac
+    refusal=$(grep "vbd $G/51712: access denied by acdom" /tmp/encdom.log | head -n 1)
+    [ -n "$refusal" ] && pass "$name: encdom refused it: ${refusal#*: }" || fail "$name: no refusal in encdom's log"
+    grep -q "vbd $G/51712: connected" /tmp/encdom.log && fail "$name: encdom connected its vbd"
+    [ $rc = 0 ] && pass "$name: the guest saw no disk" || fail "$name: the guest's no-disk check exited $rc"
+}
+enforcement() {
+    no_disk wronglabel "seclabel='system_u:system_r:bank_b_guest_t'"
+    [ $NODISK_CREATED = 1 ] || fail "xl create of the bank_b_guest_t guest failed: $(cat /tmp/wronglabel.create.log)"
+    case "$refusal" in
+    *deny-unknown-resource*) fail "the volume's label was not seen (deny-unknown-resource)" ;;
+    esac
+    no_disk nolabel
+    if [ $NODISK_CREATED = 0 ]; then
+        # FLASK refusing to build the domain is an outcome too: then it cannot connect
+        if xl_ domid nolabel > /dev/null 2>&1; then
+            fail "xl create of the unlabelled guest failed, yet the domain exists"
+        else
+            pass "the unlabelled guest was not created at all: $(tr '\n' ' ' < /tmp/nolabel.create.log)"
+        fi
+    fi
+}
+
+if [ "$over" = acm ]; then tamper_cases; else enforcement; fi
+
+[ "$over" = kernel ] && drv_console drv
 kill "$ENCDOM"
 wait "$ENCDOM"
 echo "--- encdom's log:"
