@@ -98,6 +98,13 @@ rc=125
     fail "the guest's disk test exited $rc"
 grep -q "vbd $CL/51712: connected" /tmp/encdom.log && pass "encdom connected the guest's vbd" ||
     fail "encdom never connected the guest's vbd"
+# the guest (2 vCPUs) uses more than one queue, and discard (encrypted zeros)
+q=$(sed -n "s|.*vbd $CL/51712: connected, \([0-9]*\) queue(s).*|\1|p" /tmp/encdom.log | head -n1)
+[ "${q:-0}" -ge 2 ] && pass "the guest's blkfront uses $q queues of encdom's" ||
+    fail "the guest connected ${q:-no} queue(s), multi-queue not in use"
+tr -d '\r' < /var/log/xen/console/guest-client.log | grep -q 'GUEST: discard ok' &&
+    pass "the guest's discard through encdom worked (the data after it intact)" ||
+    fail "the guest's discard through encdom did not work"
 
 # 3. ciphertext only in the driver domain's backing file
 marker=$(tr -d '\r' < /var/log/xen/console/guest-client.log | grep -o 'XACM-GUEST-MARKER-[0-9a-f-]*' | head -n1)
@@ -142,6 +149,16 @@ tamper_cases() {
             fail "no integrity alert naming block $b in encdom's log"
     done
     grep -q "INTEGRITY ALERT.*block 1004:" /tmp/encdom.log && fail "an alert for the untouched block 1004"
+    # the same alerts in acdom's hash-chained audit log (encdom's
+    # xacm-integrity-alert node, copied by acdom with the reporter's label)
+    sleep 1
+    for b in 1000 1001 1002 1003; do
+        grep -q "\"event\":\"integrity-alert\",.*\"be\":0,.*\"resource\":\"bank_a_disk\",.*\"first_block\":$b," /tmp/audit.log &&
+            pass "acdom's audit log has the integrity alert for block $b" ||
+            fail "no integrity-alert record for block $b in acdom's audit log"
+    done
+    grep -q '"first_block":1004,' /tmp/audit.log && fail "an audit record for the untouched block 1004"
+    expect "xacm-audit verify: the audit chain with the alerts is intact" xacm-audit verify /tmp/audit.log
 }
 
 # 5. enforcement: no_disk NAME [SECLABEL-LINE]: a guest whose disk line
