@@ -58,7 +58,7 @@ for c in ${BENCH_CASES:-kernel dmcrypt acm encdom}; do
             mkdir -p /tmp/encdom /tmp/encdom-state
             spec="name=vol0,store=/local/domain/0/device/vbd/$devid,key=/tmp/encdom/vol0.key,anchor=/tmp/encdom/vol0.anchor"
             # 160 MiB of data: the volume and its metadata fit in 192 MiB
-            timeout 300 encdom --format --size 160M --volume "$spec" > /tmp/encdom-format.log 2>&1 ||
+            timeout 300 encdom --format --size 167772160 --volume "$spec" > /tmp/encdom-format.log 2>&1 ||
                 { fail "encdom --format"; cat /tmp/encdom-format.log; break; }
             uuid=$(sed -n 's/^formatted vol0: uuid \([0-9a-f-]*\),.*/\1/p' /tmp/encdom-format.log)
             xacm-label set --uuid "$uuid" bank_a_disk
