@@ -42,6 +42,8 @@ cpu_s() { awk '{printf "%.2f", ($14 + $15) / 100}' "/proc/$1/stat"; }
 
 for c in ${BENCH_CASES:-kernel dmcrypt acm encdom}; do
     case $c in kernel | dmcrypt) KERNEL_BLKBACK=1 ;; *) KERNEL_BLKBACK= ;; esac
+    # every case starts from zeros (encdom --format expects zeroed replicas)
+    dd if=/dev/zero of=$img bs=1M count=192 conv=notrunc 2>/dev/null
     KERNEL_BLKBACK=$KERNEL_BLKBACK start_blkback_domain drv $img || { fail "no driver domain for $c"; break; }
     enc="seclabel='system_u:system_r:enc_t'"
     direct="disk = [ 'backend=drv,format=raw,vdev=xvda,access=rw,target=/dev/xvda' ]"
