@@ -206,6 +206,7 @@ sum=$(mktemp)
     echo "blkback-acm and (d) guest-side dm-crypt + dm-integrity (LUKS2, hmac-sha256) over"
     echo "kernel blkback, on the same backing file. Full figures, set-up and method:"
     echo "[performance-xen.md](performance-xen.md)."
+    [ -z "$notrun" ] || echo "**Not measured in this run (it failed part-way):$notrun.**"
     echo
     table
     echo
