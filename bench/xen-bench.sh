@@ -81,7 +81,7 @@ for c in kernel acm encdom dmcrypt; do
 done
 [ "$notrun" != " kernel acm encdom dmcrypt" ] || { echo "xen-bench: no results" >&2; exit 1; }
 # xb KEY [LINE]: a value from the XEN-BENCH lines
-xb() { sed -n "s/^XEN-BENCH ${2:-}.*$1=\([^ ]*\).*/\1/p" "$out" | tr -d '\r' | tr / ' ' | head -n1; }
+xb() { sed -n "s/^XEN-BENCH ${2:-}.* $1=\([^ ]*\).*/\1/p" "$out" | tr -d '\r' | tr / ' ' | head -n1; }
 started=$(xb started) load=$(xb load started) load_end=$(xb load end) SECS=$(xb secs)
 gcm=$(xb gcm) xts=$(xb xts) hmac=$(xb hmac) kxts=$(xb kxts)
 if [ -z "$gcm" ]; then # a log from the first version of this script
@@ -149,9 +149,11 @@ dmxts=$(info dmcrypt "tcg-benchmark " | awk '{print $(NF - 3), $(NF - 2), "encry
     echo
     table
     echo
-    echo "encdom's CPU time (user + system, dom0) during its guest's whole run,"
-    echo "prefill and jobs included: $(sed -n 's/^ENCDOM-CPU //p' "$out" | tr -d '\r')."
-    echo
+    if grep -q '^RESULT encdom ' "$out"; then
+        echo "encdom's CPU time (user + system, dom0) during its guest's whole run,"
+        echo "prefill and jobs included: $(sed -n 's/^ENCDOM-CPU //p' "$out" | tr -d '\r')."
+        echo
+    fi
     echo "## The TCG caveat: crypto speed judged natively"
     echo
     echo "Under TCG every AES and SHA instruction of the guest and of encdom is"
@@ -177,7 +179,7 @@ dmxts=$(info dmcrypt "tcg-benchmark " | awk '{print $(NF - 3), $(NF - 2), "encry
     else
         echo "(OpenSSL's user-space figures: dm-crypt uses the kernel's implementations, which"
         echo "\`cryptsetup benchmark\` could not measure here: the kernel's AF_ALG interface"
-        echo "is closed to this host's processes). The slower of the two, $both MB/s, is"
+        echo "(algif_skcipher) was not open to the script). The slower of the two, $both MB/s, is"
     fi
     echo "$(awk -v a="$both" -v b="$maxseq" 'BEGIN {printf (b > 0 ? "%.0f" : "-"), a / b}') × the fastest rate in the table"
     echo "($maxseq MB/s), so on hardware the ratios would move toward the data path's own costs (one more"
