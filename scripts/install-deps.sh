@@ -8,9 +8,10 @@ set -euo pipefail
 
 BUILD_PKGS=(gcc make autoconf automake libtool pkg-config libxen-dev libssl-dev check liburing-dev)
 LINT_PKGS=(clang clang-format cppcheck libclang-rt-14-dev shellcheck)
-# The testbed: QEMU, the Xen source build, and the boot images.
+# The testbed: QEMU, the Xen source build, and the boot images; cryptsetup-bin
+# for the dm-crypt guest of "make bench-xen".
 TESTBED_PKGS=(qemu-system-x86 bison flex checkpolicy m4 python3 xz-utils dpkg-dev patch
-              busybox-static bash cpio util-linux coreutils kmod fio e2fsprogs)
+              busybox-static bash cpio util-linux coreutils kmod fio e2fsprogs cryptsetup-bin)
 ALL=("${BUILD_PKGS[@]}" "${LINT_PKGS[@]}" "${TESTBED_PKGS[@]}")
 
 if [ "${1:-}" = --list ]; then printf '%s\n' "${ALL[@]}"; exit 0; fi
