@@ -36,7 +36,7 @@ struct vbd {
 	char fe_label[XACM_NAME_MAX], be_label[XACM_NAME_MAX];
 	char resource[ACM_LABEL_MAX];       /* "-" if unlabelled */
 	char value[ACM_DECISION_VALUE_MAX]; /* the node's value as we wrote it */
-	char alert[ACM_ALERT_VALUE_MAX];    /* the backend's last alert value audited */
+	uint64_t alerts;                    /* the backend's alerts audited: 1..alerts */
 };
 
 struct acdom {
@@ -210,35 +210,58 @@ static void resource_label(struct acdom *a, struct vbd *v)
 	free(label);
 }
 
-/* A new integrity-alert value in the vbd's backend directory: into the
- * audit log, with the backend's domain and label (it wrote the node). */
-static void integrity_alert(struct acdom *a, struct vbd *v)
+static int cmp_alert(const void *x, const void *y)
 {
-	char path[XACM_XS_PATH_MAX], *value;
-	struct acm_alert al;
-	unsigned int len;
+	const struct acm_alert *a = x, *b = y;
+
+	return a->count < b->count ? -1 : a->count > b->count;
+}
+
+/* New integrity alerts in the vbd's backend directory (acm_protocol.h):
+ * into the audit log in their order, with the backend's domain and label
+ * (it wrote the nodes).  A gap in the numbers (more alerts than slots
+ * between two reads) and a value that does not parse are audited too. */
+static void integrity_alerts(struct acdom *a, struct vbd *v)
+{
+	struct acm_alert al[ACM_ALERT_SLOTS];
+	char path[XACM_XS_PATH_MAX], **names;
+	unsigned int n = 0, got = 0, len;
+	uint64_t next = v->alerts + 1;
 
 	if (xacm_xs_path(path, "/local/domain/%u/backend/vbd/%u/%u/" ACM_XS_VBD_INTEGRITY_ALERT,
 			 v->be, v->fe, v->devid) ||
-	    (value = xs_read(a->xs, XBT_NULL, path, &len)) == NULL)
+	    (names = xs_directory(a->xs, XBT_NULL, path, &n)) == NULL)
 		return;
-	if (len < sizeof(v->alert) && strncmp(value, v->alert, sizeof(v->alert)) != 0) {
-		if (acm_alert_parse(value, len, &al) == 0)
-			audit(a,
-			      "\"event\":\"integrity-alert\",\"fe\":%u,\"be\":%u,\"devid\":%u,"
-			      "\"be_label\":\"%s\",\"resource\":\"%s\",\"count\":%" PRIu64
-			      ",\"first_block\":%" PRIu64 ",\"last_block\":%" PRIu64,
-			      v->fe, v->be, v->devid, v->be_label, v->resource, al.count, al.first,
-			      al.last);
-		else
+	for (unsigned int i = 0; i < n && got < ACM_ALERT_SLOTS; i++) {
+		char node[XACM_XS_PATH_MAX], *value;
+
+		if (xacm_xs_path(node, "%s/%s", path, names[i]) ||
+		    (value = xs_read(a->xs, XBT_NULL, node, &len)) == NULL)
+			continue;
+		if (acm_alert_parse(value, len, &al[got]) == 0) {
+			if (al[got].count > v->alerts)
+				got++;
+		} else {
 			audit(a,
 			      "\"event\":\"integrity-alert-malformed\",\"fe\":%u,\"be\":%u,"
 			      "\"devid\":%u",
 			      v->fe, v->be, v->devid);
-		memcpy(v->alert, value, len);
-		v->alert[len] = '\0';
+			xs_rm(a->xs, XBT_NULL, node); /* audited once */
+		}
+		free(value);
 	}
-	free(value);
+	free(names);
+	qsort(al, got, sizeof(al[0]), cmp_alert);
+	for (unsigned int i = 0; i < got; next = al[i++].count + 1)
+		audit(a,
+		      "\"event\":\"integrity-alert\",\"fe\":%u,\"be\":%u,\"devid\":%u,"
+		      "\"be_label\":\"%s\",\"resource\":\"%s\",\"count\":%" PRIu64
+		      ",\"first_block\":%" PRIu64 ",\"last_block\":%" PRIu64
+		      ",\"lost_before\":%" PRIu64,
+		      v->fe, v->be, v->devid, v->be_label, v->resource, al[i].count, al[i].first,
+		      al[i].last, al[i].count - next);
+	if (got > 0)
+		v->alerts = al[got - 1].count;
 }
 
 static struct vbd *find_or_add(struct acdom *a, uint32_t be, uint32_t fe, uint32_t devid)
@@ -398,7 +421,7 @@ static void evaluate(struct acdom *a)
 		if (domain_label(a, v->be, v->be_label))
 			strcpy(v->be_label, "-");
 		resource_label(a, v);
-		integrity_alert(a, v);
+		integrity_alerts(a, v);
 		a->vbds[kept++] = *v;
 	}
 	a->nvbds = kept;

@@ -60,12 +60,17 @@ int acm_decision_parse(const char *value, size_t len, struct acm_decision *d)
 
 /* A trusted backend's integrity alerts on one vbd (encdom: reads it
  * refused because a block failed verification), in the vbd's backend
- * directory: "count=N first=B last=B", N the alerts so far (changes on
- * each alert; restarts at 1 with the daemon), B..B the 4 KiB volume blocks
- * of the last refused read.  acdom copies each new value into its audit
- * log, with the backend's label: the backend domain writes the node, so
- * the record says who reported it. */
+ * directory: alert number N (1, 2, ... restarting at 1 with the daemon) is
+ * node "xacm-integrity-alert/<N % ACM_ALERT_SLOTS>" = "count=N first=B
+ * last=B", B..B the 4 KiB volume blocks of that refused read.  One node
+ * per alert, so that alerts in quick succession are not overwritten
+ * before acdom reads them (it reads after a watch fires, and watch events
+ * coalesce); after ACM_ALERT_SLOTS unread alerts the oldest are lost, and
+ * acdom audits the gap.  acdom copies each new alert into its audit log,
+ * with the backend's label: the backend domain writes the nodes, so the
+ * record says who reported it. */
 #define ACM_XS_VBD_INTEGRITY_ALERT "xacm-integrity-alert"
+#define ACM_ALERT_SLOTS 32u
 #define ACM_ALERT_VALUE_MAX 96u
 struct acm_alert {
 	uint64_t count, first, last;

@@ -20,6 +20,7 @@
 #include "vbd.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "acm_protocol.h"
@@ -101,14 +102,16 @@ static void alert(struct vbd *v, struct served *sv, uint64_t block, uint64_t cou
 {
 	const struct acm_alert a = {
 		.count = ++sv->alerts, .first = block, .last = block + count - 1};
-	char value[ACM_ALERT_VALUE_MAX];
+	char value[ACM_ALERT_VALUE_MAX], node[64];
 
 	xacm_err("INTEGRITY ALERT: volume %s (guest %u, vbd %u): read of blocks %llu..%llu "
 		 "refused: %s",
 		 sv->name, v->fe, v->devid, (unsigned long long)a.first, (unsigned long long)a.last,
 		 encdom_errmsg(sv->vol));
 	if (acm_alert_format(&a, value) < 0 ||
-	    !vbd_write_node(v, ACM_XS_VBD_INTEGRITY_ALERT, "%s", value))
+	    snprintf(node, sizeof(node), ACM_XS_VBD_INTEGRITY_ALERT "/%u",
+		     (unsigned int)(a.count % ACM_ALERT_SLOTS)) < 0 ||
+	    !vbd_write_node(v, node, "%s", value))
 		xacm_err("volume %s: cannot publish the integrity alert for acdom", sv->name);
 }
 
