@@ -81,7 +81,7 @@ for c in kernel acm encdom dmcrypt; do
 done
 [ "$notrun" != " kernel acm encdom dmcrypt" ] || { echo "xen-bench: no results" >&2; exit 1; }
 # xb KEY [LINE]: a value from the XEN-BENCH lines
-xb() { sed -n "s/^XEN-BENCH ${2:-}.* $1=\([^ ]*\).*/\1/p" "$out" | tr -d '\r' | tr / ' ' | head -n1; }
+xb() { sed -n "s/^XEN-BENCH ${2:-}\(.* \)*$1=\([^ ]*\).*/\2/p" "$out" | tr -d '\r' | tr / ' ' | head -n1; }
 started=$(xb started) load=$(xb load started) load_end=$(xb load end) SECS=$(xb secs)
 gcm=$(xb gcm) xts=$(xb xts) hmac=$(xb hmac) kxts=$(xb kxts)
 if [ -z "$gcm" ]; then # a log from the first version of this script
