@@ -20,7 +20,7 @@
 #include <xenctrl.h>
 #include <xenstore.h>
 
-#include "acm_protocol.h"
+#include "acm_client.h"
 #include "audit.h"
 #include "decide.h"
 #include "xacm_log.h"
@@ -217,6 +217,21 @@ static int cmp_alert(const void *x, const void *y)
 	return a->count < b->count ? -1 : a->count > b->count;
 }
 
+struct alert_ctx {
+	struct acdom *a;
+	const struct vbd *v;
+};
+
+/* An alert node that does not parse: audited once, then removed. */
+static void malformed_alert(void *ctx, const char *node)
+{
+	const struct alert_ctx *c = ctx;
+
+	audit(c->a, "\"event\":\"integrity-alert-malformed\",\"fe\":%u,\"be\":%u,\"devid\":%u",
+	      c->v->fe, c->v->be, c->v->devid);
+	xs_rm(c->a->xs, XBT_NULL, node);
+}
+
 /* New integrity alerts in the vbd's backend directory (acm_protocol.h):
  * into the audit log in their order, with the backend's domain and label
  * (it wrote the nodes).  A gap in the numbers (more alerts than slots
@@ -224,33 +239,14 @@ static int cmp_alert(const void *x, const void *y)
 static void integrity_alerts(struct acdom *a, struct vbd *v)
 {
 	struct acm_alert al[ACM_ALERT_SLOTS];
-	char path[XACM_XS_PATH_MAX], **names;
-	unsigned int n = 0, got = 0, len;
+	struct alert_ctx c = {a, v};
+	char dir[XACM_XS_PATH_MAX];
+	unsigned int got;
 	uint64_t next = v->alerts + 1;
 
-	if (xacm_xs_path(path, "/local/domain/%u/backend/vbd/%u/%u/" ACM_XS_VBD_INTEGRITY_ALERT,
-			 v->be, v->fe, v->devid) ||
-	    (names = xs_directory(a->xs, XBT_NULL, path, &n)) == NULL)
+	if (xacm_xs_path(dir, "/local/domain/%u/backend/vbd/%u/%u", v->be, v->fe, v->devid))
 		return;
-	for (unsigned int i = 0; i < n && got < ACM_ALERT_SLOTS; i++) {
-		char node[XACM_XS_PATH_MAX], *value;
-
-		if (xacm_xs_path(node, "%s/%s", path, names[i]) ||
-		    (value = xs_read(a->xs, XBT_NULL, node, &len)) == NULL)
-			continue;
-		if (acm_alert_parse(value, len, &al[got]) == 0) {
-			if (al[got].count > v->alerts)
-				got++;
-		} else {
-			audit(a,
-			      "\"event\":\"integrity-alert-malformed\",\"fe\":%u,\"be\":%u,"
-			      "\"devid\":%u",
-			      v->fe, v->be, v->devid);
-			xs_rm(a->xs, XBT_NULL, node); /* audited once */
-		}
-		free(value);
-	}
-	free(names);
+	got = acm_read_alerts(a->xs, dir, v->alerts, al, malformed_alert, &c);
 	qsort(al, got, sizeof(al[0]), cmp_alert);
 	for (unsigned int i = 0; i < got; next = al[i++].count + 1)
 		audit(a,

@@ -153,6 +153,11 @@ dmxts=$(info dmcrypt "tcg-benchmark " | awk '{print $(NF - 3), $(NF - 2), "encry
         echo "encdom's CPU time (user + system, dom0) during its guest's whole run,"
         echo "prefill and jobs included: $(sed -n 's/^ENCDOM-CPU //p' "$out" | tr -d '\r')."
         echo
+        echo "**Where (c) loses.** encdom has one request at a time in flight toward the"
+        echo "driver domain and waits for it (its store is synchronous, docs/encdom-daemon.md),"
+        echo "so (c) gains little from queue depth (compare its QD1 and QD32 rows with (a)'s),"
+        echo "and every block is encrypted and verified in emulated AES and SHA."
+        echo
     fi
     echo "## The TCG caveat: crypto speed judged natively"
     echo

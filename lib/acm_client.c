@@ -78,3 +78,29 @@ int acm_wait_decision(struct xs_handle *xs, uint32_t be, uint32_t fe, uint32_t d
 	xs_unwatch(xs, path, token);
 	return rc;
 }
+
+unsigned int acm_read_alerts(struct xs_handle *xs, const char *be_dir, uint64_t after,
+			     struct acm_alert al[static ACM_ALERT_SLOTS],
+			     void (*malformed)(void *ctx, const char *path), void *ctx)
+{
+	char dir[XACM_XS_PATH_MAX], **names;
+	unsigned int n = 0, got = 0, len;
+
+	if (xacm_xs_path(dir, "%s/" ACM_XS_VBD_INTEGRITY_ALERT, be_dir) ||
+	    (names = xs_directory(xs, XBT_NULL, dir, &n)) == NULL)
+		return 0;
+	for (unsigned int i = 0; i < n && got < ACM_ALERT_SLOTS; i++) {
+		char node[XACM_XS_PATH_MAX], *value;
+
+		if (xacm_xs_path(node, "%s/%s", dir, names[i]) ||
+		    (value = xs_read(xs, XBT_NULL, node, &len)) == NULL)
+			continue;
+		if (acm_alert_parse(value, len, &al[got]) == 0)
+			got += al[got].count > after;
+		else if (malformed != NULL)
+			malformed(ctx, node);
+		free(value);
+	}
+	free(names);
+	return got;
+}

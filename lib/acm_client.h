@@ -1,5 +1,6 @@
 /* acm_client.h - what a backend (blkback-acm, encdom) needs from acdom:
- * wait for the decision on one vbd, and notice when it changes.
+ * wait for the decision on one vbd, and notice when it changes; and the
+ * integrity alerts a backend leaves for acdom, as both read them.
  *
  * A backend connects a vbd only after acm_wait_decision() returned 0 with
  * d->allow, and disconnects it when a later read says deny or finds no
@@ -24,5 +25,14 @@ int acm_read_decision(struct xs_handle *xs, uint32_t backend, uint32_t frontend,
 int acm_wait_decision(struct xs_handle *xs, uint32_t backend, uint32_t frontend, uint32_t devid,
 		      int want_allow, int timeout_ms, struct acm_decision *d)
 	__attribute__((warn_unused_result));
+
+/* The integrity alerts (acm_protocol.h) in the backend directory be_dir
+ * numbered above after: at most ACM_ALERT_SLOTS, into al[] in no order;
+ * returns how many (0 if there is no alert directory).  A node whose value
+ * does not parse is passed to malformed(ctx, its path) when malformed is
+ * not NULL, and otherwise skipped. */
+unsigned int acm_read_alerts(struct xs_handle *xs, const char *be_dir, uint64_t after,
+			     struct acm_alert al[static ACM_ALERT_SLOTS],
+			     void (*malformed)(void *ctx, const char *path), void *ctx);
 
 #endif

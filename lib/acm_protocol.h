@@ -60,7 +60,8 @@ int acm_decision_parse(const char *value, size_t len, struct acm_decision *d)
 
 /* A trusted backend's integrity alerts on one vbd (encdom: reads it
  * refused because a block failed verification), in the vbd's backend
- * directory: alert number N (1, 2, ... restarting at 1 with the daemon) is
+ * directory: alert number N (1, 2, ... per vbd; a restarted backend goes
+ * on from the highest number left in the directory) is
  * node "xacm-integrity-alert/<N % ACM_ALERT_SLOTS>" = "count=N first=B
  * last=B", B..B the 4 KiB volume blocks of that refused read.  One node
  * per alert, so that alerts in quick succession are not overwritten

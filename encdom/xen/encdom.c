@@ -209,6 +209,7 @@ static void settle_decision(struct vbd *v)
 /* vbd.h open_store: the volume the guest vbd's params names. */
 static int open_store(struct vbd *v, const char *params, uint64_t *bytes)
 {
+	struct acm_alert al[ACM_ALERT_SLOTS];
 	struct encdom_info info;
 	struct volume *vol = NULL;
 
@@ -226,6 +227,12 @@ static int open_store(struct vbd *v, const char *params, uint64_t *bytes)
 	if (!vbd_write_node(v, ACM_XS_VBD_VOLUME_UUID, "%s", vol->uuid))
 		return -EIO;
 	settle_decision(v);
+	/* alert numbers go on from those an earlier run left in this vbd's
+	 * directory: acdom audits only numbers above the last it saw */
+	vol->sv.alerts = 0;
+	for (unsigned int i = 0, n = acm_read_alerts(v->ctx->xs, v->be_path, 0, al, NULL, NULL);
+	     i < n; i++)
+		vol->sv.alerts = al[i].count > vol->sv.alerts ? al[i].count : vol->sv.alerts;
 	encdom_get_info(vol->sv.vol, &info);
 	*bytes = info.nblocks * ENCDOM_BLOCK;
 	vol->sv.in_use = true;

@@ -15,7 +15,7 @@ struct served {
 	uint8_t *buf;           /* one request's data, private; buf_len bytes */
 	size_t buf_len;
 	bool in_use;     /* by one guest vbd at most */
-	uint64_t alerts; /* integrity alerts so far (acm_protocol.h) */
+	uint64_t alerts; /* the last alert number on the vbd served (acm_protocol.h) */
 };
 
 #endif

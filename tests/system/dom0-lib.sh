@@ -245,6 +245,70 @@ kernel_blkback_attach() {
     done
 }
 
+# revocation NAME BE SECLABEL-LINE DISK-LINE COMMAND...: acdom revokes a
+# connected vbd.  A guest whose xvda (DISK-LINE, backend domain BE) is
+# allowed reads and writes it (revoke-guest/run.sh), then idles; COMMAND
+# (a label change) must make acdom deny the vbd, the backend close it
+# (state 6) and say why in xacm-error, and the guest lose the disk.
+revocation() {
+    name=$1 be=$2 label=$3 disk=$4; shift 4
+    start_guest "$name" ./revoke-guest "$label" "$disk" || { fail "$name: xl create failed"; return; }
+    G=$(domid_of "$name") log=/var/log/xen/console/guest-$name.log
+    be_dir=/local/domain/$be/backend/vbd/$G/51712
+    end=$(($(date +%s) + 180))
+    while ! grep -q 'revoke-ready\|^GUEST-EXIT=' "$log" 2>/dev/null && [ "$(date +%s)" -lt $end ]; do sleep 0.2; done
+    if grep -q 'revoke-ready' "$log" && [ "$(xenstore-read "$be_dir/state" 2>/dev/null)" = 4 ]; then
+        pass "$name: allowed, connected, its disk written and read back"
+    else
+        fail "$name: the guest never used its disk (backend state $(xenstore-read "$be_dir/state" 2>/dev/null))"
+        wait_guest "$name" 10
+        return
+    fi
+    "$@" || fail "$name: '$*' failed"
+    expect "$name: after '$*' acdom revokes the connected vbd" acm-wait "$be" "$G" 51712 60 deny
+    i=0; while [ "$(xenstore-read "$be_dir/state" 2>/dev/null)" != 6 ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+    st=$(xenstore-read "$be_dir/state" 2>/dev/null) err=$(xenstore-read "$be_dir/xacm-error" 2>/dev/null)
+    [ "$st" = 6 ] && pass "$name: the backend closed the connected vbd within $((i / 10)) s" ||
+        fail "$name: backend state $st 30 s after the revocation"
+    case "$err" in *"access revoked by acdom"*) pass "$name: and says why: $err" ;;
+    *) fail "$name: xacm-error is '$err'" ;; esac
+    wait_guest "$name" 150
+    rc=$?
+    [ $rc = 0 ] && pass "$name: the guest lost its disk: $(tr -d '\r' < "$log" | grep -o 'a read of block 10 after.*')" ||
+        fail "$name: the guest's revocation check exited $rc"
+}
+
+# format_volume NAME SPEC: format, label the UUID; sets UUID and DATA_OFF
+format_volume() {
+    if timeout 300 encdom --format --size 67108864 --volume "$2" > "/tmp/format-$1.log" 2>&1; then
+        pass "encdom --format: $(grep '^formatted' "/tmp/format-$1.log")"
+    else
+        fail "encdom --format $1:"; cat "/tmp/format-$1.log"; return 1
+    fi
+    UUID=$(sed -n "s/^formatted $1: uuid \([0-9a-f-]*\),.*/\1/p" "/tmp/format-$1.log")
+    # shellcheck disable=SC2034 # for the tests that source this
+    DATA_OFF=$(sed -n 's/.*data at byte \([0-9]*\) .*/\1/p' "/tmp/format-$1.log")
+    expect "xacm-label labels volume $UUID bank_a_disk" xacm-label set --uuid "$UUID" bank_a_disk
+}
+
+# start_encdom SPEC LOG [N]: the daemon (its log appended to LOG), until
+# LOG holds N (default 1) 'serving vbds' lines; sets ENCDOM
+start_encdom() {
+    encdom --volume "$1" --state-dir /tmp/encdom-state >> "$2" 2>&1 &
+    ENCDOM=$!
+    i=0; while [ "$(grep -c 'serving vbds' "$2")" -lt "${3:-1}" ] && [ $i -lt 1200 ]; do sleep 0.1; i=$((i + 1)); done
+    [ "$(grep -c 'serving vbds' "$2")" -ge "${3:-1}" ] && pass "encdom serves ($(grep 'replica(s)' "$2" | tail -n 1 | sed 's/.*volume //'))" ||
+        { fail "encdom did not start"; cat "$2"; return 1; }
+}
+
+# stop_encdom: SIGTERM (it flushes and closes), SIGKILL after 20 s
+stop_encdom() {
+    kill "$ENCDOM"
+    i=0; while kill -0 "$ENCDOM" 2>/dev/null && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
+    kill -0 "$ENCDOM" 2>/dev/null && { fail "encdom ignored SIGTERM"; kill -9 "$ENCDOM"; }
+    wait "$ENCDOM"
+}
+
 # start_acdom_with_policy: load the project's compiled policy into Xen and
 # start acdom on its rules (audit in /tmp/audit.log); sets ACDOM to its pid.
 start_acdom_with_policy() {

@@ -8,7 +8,7 @@ make -s -C "$BUILD" systest-programs
 mkdir -p "$OUT/bin"
 cp -a "$HERE"/dom0-*.sh "$HERE"/t-*.sh "$HERE/guest-disk" "$HERE/peer-guest" "$HERE/driver-domain" \
     "$HERE/hostile-guest" "$HERE/encdom-tamper" "$OUT/"
-cp -a "$HERE/encdom-loss" "$OUT/"
+cp -a "$HERE/encdom-loss" "$HERE/revoke-guest" "$OUT/"
 cp "$BUILD/tests/system/xen-libs-test" "$BUILD/tests/system/acm-wait" "$BUILD/policy/xacm-policy" \
     "$BUILD/acdom/acdom" "$BUILD/toolstack/xacm-label" "$BUILD/toolstack/xacm-audit" \
     "$BUILD/blkback-acm/blkback-acm" "$BUILD/tests/system/xacm-front-io" "$BUILD/encdom/encdom" "$OUT/bin/"

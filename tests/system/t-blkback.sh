@@ -4,7 +4,7 @@
 # that may talk to driver domains) uses a disk served by blkback-acm in the
 # driver domain (blk_t), runs fio with crc32c verification, mkfs.ext4, a
 # read-back and e2fsck; a second, unlabelled disk is denied by acdom and
-# never connects.
+# never connects; removing a connected disk's label revokes it.
 . ./dom0-lib.sh
 require_enforcing
 start_acdom_with_policy
@@ -63,6 +63,13 @@ else
 fi
 tr -d '\r' < /var/log/xen/console/guest-drv.log | grep -q "vbd $CL/51712: connected, 2 queue(s)" &&
     pass "blkfront connected with 2 queues (multi-queue)" || fail "xvda did not connect with 2 queues"
+# a revocation: the label of the driver's /dev/xvda removed while a guest
+# has it connected; blkback-acm must close the vbd
+revocation revoked "$DRV" "seclabel='system_u:system_r:enc_t'" \
+    "disk = [ 'backend=drv,format=raw,vdev=xvda,access=rw,target=/dev/xvda' ]" \
+    xacm-label rm --path /dev/xvda
+tr -d '\r' < /var/log/xen/console/guest-drv.log | grep -q "vbd $G/51712: access revoked by acdom" &&
+    pass "blkback-acm logged the revocation" || fail "no revocation in blkback-acm's log"
 xl_ destroy drv
 echo "--- driver domain console (blkback-acm):"
 tr -d '\r' < /var/log/xen/console/guest-drv.log | grep -v '^\[' | sed 's/^/  | /' | tail -n 30

@@ -55,23 +55,6 @@ attach_store() {
     expect "acdom allows the store vbd dom0 <-> $1 ($DEVID)" acm-wait "$2" 0 "$DEVID" 60 allow
 }
 
-# start_encdom SPEC LOG: the daemon, until it serves; sets ENCDOM
-start_encdom() {
-    encdom --volume "$1" --state-dir /tmp/encdom-state >> "$2" 2>&1 &
-    ENCDOM=$!
-    i=0; while [ "$(grep -c 'serving vbds' "$2")" -lt "${3:-1}" ] && [ $i -lt 1200 ]; do sleep 0.1; i=$((i + 1)); done
-    [ "$(grep -c 'serving vbds' "$2")" -ge "${3:-1}" ] && pass "encdom serves ($(grep 'replica(s)' "$2" | tail -n 1 | sed 's/.*volume //'))" ||
-        { fail "encdom did not start"; cat "$2"; return 1; }
-}
-
-# stop_encdom: SIGTERM (it flushes and closes), SIGKILL after 20 s
-stop_encdom() {
-    kill "$ENCDOM"
-    i=0; while kill -0 "$ENCDOM" 2>/dev/null && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
-    kill -0 "$ENCDOM" 2>/dev/null && { fail "encdom ignored SIGTERM"; kill -9 "$ENCDOM"; }
-    wait "$ENCDOM"
-}
-
 # wait_log FILE PATTERN SECONDS: until a line of FILE matches
 wait_log() {
     end=$(($(date +%s) + $3))
@@ -88,18 +71,6 @@ flushed() {
     n=$(wc -l < /tmp/flushed.txt)
     last=$(tail -n 1 /tmp/flushed.txt | cut -d' ' -f2)
     [ "$n" -gt 0 ] && [ "$last" = $((n - 1)) ] && echo "$n" || echo -1
-}
-
-# format_volume NAME SPEC: format, label the UUID; sets UUID and DATA_OFF
-format_volume() {
-    if timeout 300 encdom --format --size 67108864 --volume "$2" > "/tmp/format-$1.log" 2>&1; then
-        pass "encdom --format: $(grep '^formatted' "/tmp/format-$1.log")"
-    else
-        fail "encdom --format $1:"; cat "/tmp/format-$1.log"; return 1
-    fi
-    UUID=$(sed -n "s/^formatted $1: uuid \([0-9a-f-]*\),.*/\1/p" "/tmp/format-$1.log")
-    DATA_OFF=$(sed -n 's/.*data at byte \([0-9]*\) .*/\1/p' "/tmp/format-$1.log")
-    expect "xacm-label labels volume $UUID bank_a_disk" xacm-label set --uuid "$UUID" bank_a_disk
 }
 
 # ---- (a) no mirror: stall and reconnect ---------------------------------
@@ -179,7 +150,7 @@ format_volume vol1 "$spec" || { finish; exit 1; }
 ELOG=/tmp/encdom-b.log
 start_encdom "$spec" $ELOG || { finish; exit 1; }
 token=$(date +%s)-$$-m
-GUEST_EXTRA="xacm.phase=write xacm.token=$token xacm.secs=150" \
+GUEST_EXTRA="xacm.phase=write xacm.token=$token xacm.secs=60" \
     start_guest mwriter ./encdom-loss "$label" "$(echo "$disk" | sed 's/VOL/vol1/')" ||
     { fail "xl create mwriter"; finish; exit 1; }
 if wait_log /var/log/xen/console/guest-mwriter.log 'FLUSHED 30' 600; then

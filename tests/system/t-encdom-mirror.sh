@@ -47,20 +47,10 @@ mkdir -p /tmp/encdom /tmp/encdom-state
 spec="name=vol0,store=$sa,store=$sb,key=/tmp/encdom/vol0.key,anchor=/tmp/encdom/vol0.anchor"
 
 # 1. format both replicas, then serve
-if timeout 300 encdom --format --size 67108864 --volume "$spec" > /tmp/encdom-format.log 2>&1; then
-    pass "encdom --format: $(grep '^formatted' /tmp/encdom-format.log)"
-else
-    fail "encdom --format:"; cat /tmp/encdom-format.log; finish; exit 1
-fi
-grep -q 'of 2 replica(s)' /tmp/encdom-format.log && pass "the volume has 2 replicas" || fail "not 2 replicas"
-uuid=$(sed -n 's/^formatted vol0: uuid \([0-9a-f-]*\),.*/\1/p' /tmp/encdom-format.log)
-data_off=$(sed -n 's/.*data at byte \([0-9]*\) .*/\1/p' /tmp/encdom-format.log)
-expect "xacm-label labels volume $uuid bank_a_disk" xacm-label set --uuid "$uuid" bank_a_disk
-encdom --volume "$spec" --state-dir /tmp/encdom-state > /tmp/encdom.log 2>&1 &
-ENCDOM=$!
-i=0; while ! grep -q 'serving vbds' /tmp/encdom.log && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
-grep -q 'serving vbds' /tmp/encdom.log && pass "encdom serves: $(grep 'volume vol0:' /tmp/encdom.log)" ||
-    { fail "encdom did not start"; cat /tmp/encdom.log; finish; exit 1; }
+format_volume vol0 "$spec" || { finish; exit 1; }
+grep -q 'of 2 replica(s)' /tmp/format-vol0.log && pass "the volume has 2 replicas" || fail "not 2 replicas"
+data_off=$DATA_OFF
+start_encdom "$spec" /tmp/encdom.log || { finish; exit 1; }
 printf '#!/bin/sh\nexit 0\n' > /tmp/encdom-vbd && chmod +x /tmp/encdom-vbd
 disk="disk = [ 'backend=0,backendtype=phy,format=raw,vdev=xvda,access=rw,script=/tmp/encdom-vbd,target=vol0' ]"
 label="seclabel='system_u:system_r:bank_a_guest_t'"
@@ -116,8 +106,7 @@ done
 cmp $imga $imgb && pass "the two backing files are byte-identical again" || fail "the backing files differ"
 
 drv_console drv-b
-kill "$ENCDOM"
-wait "$ENCDOM"
+stop_encdom
 echo "--- encdom's log:"
 sed 's/^/  | /' /tmp/encdom.log | tail -n 60
 xl_ destroy drv-a

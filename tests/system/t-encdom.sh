@@ -15,13 +15,16 @@
 #      older ciphertext; dom0 checks in the backing file that each change
 #      landed; the guest's read of each fails with an I/O error, an
 #      untouched block still reads back, and encdom logs an integrity
-#      alert naming each block.
+#      alert naming each block, which acdom audits; a second guest's vbd
+#      gets its own alert numbers, from 1.
 # With ENCDOM_OVER=kernel (t-encdom-kernel.sh) the driver domain runs
 # Linux's kernel blkback instead of blkback-acm, and steps 1-3 run, then
 #   5. enforcement: a mislabelled guest (bank_b_guest_t) and an unlabelled
 #      one (no seclabel) never get the volume: acdom denies, their vbd
 #      never reaches Connected, encdom logs the refusal, the guest sees no
-#      disk.
+#      disk;
+#   6. revocation: relabelling the volume while a guest has it connected
+#      makes acdom deny it, encdom close the vbd, and the guest lose it.
 . ./dom0-lib.sh
 require_enforcing
 start_acdom_with_policy
@@ -63,22 +66,10 @@ fi
 mkdir -p /tmp/encdom /tmp/encdom-state
 spec="name=vol0,store=/local/domain/0/device/vbd/$devid,key=/tmp/encdom/vol0.key,anchor=/tmp/encdom/vol0.anchor"
 
-# 1. format through the blkfront
-if timeout 300 encdom --format --size 67108864 --volume "$spec" > /tmp/encdom-format.log 2>&1; then
-    pass "encdom --format: $(grep '^formatted' /tmp/encdom-format.log)"
-else
-    fail "encdom --format:"; cat /tmp/encdom-format.log; finish; exit 1
-fi
-uuid=$(sed -n 's/^formatted vol0: uuid \([0-9a-f-]*\),.*/\1/p' /tmp/encdom-format.log)
-data_off=$(sed -n 's/.*data at byte \([0-9]*\) .*/\1/p' /tmp/encdom-format.log)
-expect "xacm-label labels volume $uuid bank_a_disk" xacm-label set --uuid "$uuid" bank_a_disk
-
-# the daemon
-encdom --volume "$spec" --state-dir /tmp/encdom-state > /tmp/encdom.log 2>&1 &
-ENCDOM=$!
-i=0; while ! grep -q 'serving vbds' /tmp/encdom.log && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
-grep -q 'serving vbds' /tmp/encdom.log && pass "encdom serves: $(grep 'volume vol0:' /tmp/encdom.log)" ||
-    { fail "encdom did not start"; cat /tmp/encdom.log; finish; exit 1; }
+# 1. format through the blkfront, then serve
+format_volume vol0 "$spec" || { finish; exit 1; }
+uuid=$UUID data_off=$DATA_OFF
+start_encdom "$spec" /tmp/encdom.log || { finish; exit 1; }
 
 # the guest's disk: backend dom0 (encdom), target = the volume's name; the
 # hotplug script has nothing to do (encdom opens the volume itself)
@@ -158,6 +149,22 @@ tamper_cases() {
             fail "no integrity-alert record for block $b in acdom's audit log"
     done
     grep -q '"first_block":1004,' /tmp/audit.log && fail "an audit record for the untouched block 1004"
+    # a second guest, so a second vbd, refused the same reads: alert
+    # numbers are per vbd, so acdom audits them from 1 with no gap (a
+    # count carried over from the first vbd would read as lost alerts)
+    GUEST_EXTRA="xacm.phase=read" start_guest tamper4 ./encdom-tamper "$label" "$disk"
+    T4=$(domid_of tamper4)
+    wait_guest tamper4 300
+    rc=$?
+    [ $rc = 0 ] && pass "a second guest's reads of the tampered blocks failed the same way" ||
+        fail "the second read guest exited $rc"
+    sleep 1
+    grep "\"event\":\"integrity-alert\",\"fe\":$T4," /tmp/audit.log > /tmp/alerts-t4.txt
+    [ "$(wc -l < /tmp/alerts-t4.txt)" = 4 ] &&
+        grep -q '"count":1,"first_block":1000,"last_block":1000,"lost_before":0}' /tmp/alerts-t4.txt &&
+        ! grep -v '"lost_before":0}' /tmp/alerts-t4.txt > /dev/null &&
+        pass "the second vbd's 4 alerts are audited numbered from 1, with no gap reported" ||
+        { fail "the second vbd's alerts in the audit:"; cat /tmp/alerts-t4.txt; }
     expect "xacm-audit verify: the audit chain with the alerts is intact" xacm-audit verify /tmp/audit.log
 }
 
@@ -212,11 +219,18 @@ enforcement() {
     fi
 }
 
-if [ "$over" = acm ]; then tamper_cases; else enforcement; fi
+# 6. revocation (with enforcement): the volume relabelled shop_disk while a
+#    bank_a_guest_t guest has it connected; encdom must close it
+revoke() {
+    revocation revoked 0 "$label" "$disk" xacm-label set --uuid "$uuid" shop_disk
+    grep -q "vbd $G/51712: access revoked by acdom" /tmp/encdom.log &&
+        pass "encdom logged the revocation" || fail "no revocation in encdom's log"
+}
+
+if [ "$over" = acm ]; then tamper_cases; else enforcement; revoke; fi
 
 [ "$over" = kernel ] && drv_console drv
-kill "$ENCDOM"
-wait "$ENCDOM"
+stop_encdom
 echo "--- encdom's log:"
 if [ "$(wc -l < /tmp/encdom.log)" -le 80 ]; then
     sed 's/^/  | /' /tmp/encdom.log
