@@ -511,10 +511,12 @@ int blkfront_wait(struct blkfront *bf, struct blkfront_done *done, unsigned int 
 {
 	struct pollfd p[2] = {{.fd = xs_fileno(bf->xs), .events = POLLIN},
 			      {.fd = xenevtchn_fd(bf->evt), .events = POLLIN}};
-	int n = blkfront_complete(bf, done, max);
+	long long end = now_ms() + timeout_ms, left;
+	int n;
 
-	if (n != 0)
-		return n;
-	poll(p, 2, timeout_ms);
-	return blkfront_complete(bf, done, max);
+	/* a wakeup can bring nothing (an event for answers already taken, a
+	 * watch firing on an unchanged state): 0 only once the time is up */
+	while ((n = blkfront_complete(bf, done, max)) == 0 && (left = end - now_ms()) > 0)
+		poll(p, 2, (int)left);
+	return n;
 }

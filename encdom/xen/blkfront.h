@@ -89,7 +89,8 @@ int blkfront_submit(struct blkfront *bf, unsigned int slot, enum blkfront_op op,
 int blkfront_complete(struct blkfront *bf, struct blkfront_done *done, unsigned int max)
 	__attribute__((warn_unused_result));
 void blkfront_put(struct blkfront *bf, unsigned int slot);
-/* Wait up to timeout_ms for either fd, then blkfront_complete. */
+/* blkfront_complete, waiting up to timeout_ms for it to return non-zero:
+ * 0 means the time ran out with nothing finished. */
 int blkfront_wait(struct blkfront *bf, struct blkfront_done *done, unsigned int max, int timeout_ms)
 	__attribute__((warn_unused_result));
 

@@ -13,7 +13,10 @@
  * driver domain's backing file), and disconnects.  With --until-gone it
  * instead leaves a read in flight, prints "WAITING for the backend to go",
  * and waits (at most 120 s) for blkfront_complete to report -ENOTCONN (dom0
- * destroys the driver domain meanwhile).  One line per check:
+ * destroys the driver domain meanwhile).  Before any I/O it checks that
+ * blkfront_wait with nothing in flight returns 0 only after its time limit,
+ * though a watch fires meanwhile (a child rewrites the backend's state with
+ * its own value).  One line per check:
  *   RESULT name=CASE ok|BAD [detail]
  * Exit 0 only if every check passed; 2 if it could not connect. */
 #include <errno.h>
@@ -22,7 +25,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
+#include <xenstore.h>
 
 #include "blkfront.h"
 #include "xacm_log.h"
@@ -90,6 +96,7 @@ static unsigned int run(struct blkfront *bf, enum blkfront_op op, const struct j
 	unsigned int next = 0, busy = 0, bad = 0;
 	struct job in_flight[512];
 	uint8_t *pages[512], *copy = malloc(blkfront_info(bf)->max_bytes);
+	unsigned char mine[512] = {0}; /* a late answer to an earlier run is not ours */
 
 	*peak = 0;
 	while ((next < n || busy > 0) && copy) {
@@ -100,6 +107,7 @@ static unsigned int run(struct blkfront *bf, enum blkfront_op op, const struct j
 		while (next < n && (s = blkfront_get(bf, &p)) >= 0) {
 			pages[s] = p;
 			in_flight[s] = jobs[next];
+			mine[s] = 1;
 			if (op == BLKFRONT_WRITE)
 				fill(pages[s], jobs[next].sector, jobs[next].bytes);
 			if (blkfront_submit(bf, (unsigned int)s, op, jobs[next].sector,
@@ -120,6 +128,11 @@ static unsigned int run(struct blkfront *bf, enum blkfront_op op, const struct j
 		for (int j = 0; j < k; j++) {
 			const struct job *jb = &in_flight[done[j].slot];
 
+			if (!mine[done[j].slot]) {
+				blkfront_put(bf, done[j].slot);
+				continue;
+			}
+			mine[done[j].slot] = 0;
 			if (done[j].status ||
 			    (op == BLKFRONT_READ &&
 			     check(pages[done[j].slot], jb->sector, jb->bytes, copy))) {
@@ -159,6 +172,45 @@ static int one(struct blkfront *bf, enum blkfront_op op, uint64_t sector, size_t
 	}
 	blkfront_put(bf, (unsigned int)s);
 	return rc;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Nothing in flight, and 300 ms into a 2 s blkfront_wait a child writes
+ * the backend's state node again with the value it holds: the watch fires
+ * but nothing finished, so the wait must last the whole 2 s and return 0. */
+static void quiet_wait(struct blkfront *bf, const char *fe)
+{
+	struct blkfront_done done[16];
+	long long t0 = now_ms();
+	pid_t child = fork();
+	int k, status = 1;
+
+	if (child == 0) {
+		struct xs_handle *xs = xs_open(0);
+		char path[256], *be, *st = NULL;
+		unsigned int len;
+
+		usleep(300 * 1000);
+		snprintf(path, sizeof(path), "%s/backend", fe);
+		be = xs ? xs_read(xs, XBT_NULL, path, &len) : NULL;
+		if (be && snprintf(path, sizeof(path), "%s/state", be) < (int)sizeof(path))
+			st = xs_read(xs, XBT_NULL, path, &len);
+		_exit(st && xs_write(xs, XBT_NULL, path, st, len) ? 0 : 1);
+	}
+	k = blkfront_wait(bf, done, 16, 2000);
+	t0 = now_ms() - t0;
+	if (child > 0)
+		waitpid(child, &status, 0);
+	result("quiet-wait", k == 0 && t0 >= 2000 && status == 0,
+	       "returned %d after %lld ms, the backend's state rewritten at 300 ms: %s", k, t0,
+	       status == 0 ? "done" : "failed");
 }
 
 /* A read in flight, then the backend goes away: -ENOTCONN, no response. */
@@ -233,6 +285,7 @@ int main(int argc, char **argv)
 		blkfront_close(bf);
 		return 1;
 	}
+	quiet_wait(bf, fe);
 	for (unsigned int i = 0; i < 64; i++) /* 4 KiB blocks, every other one */
 		small[i] = (struct job){.sector = (uint64_t)i * 16, .bytes = 4 * KIB};
 	for (unsigned int i = 0; i < 4; i++) /* 1 MiB each, from 8 MiB */
