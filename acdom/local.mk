@@ -23,7 +23,7 @@ tests_unit_check_decide_LDADD = policy/libxacm-policy.a acdom/libacdom-core.a \
 FUZZ_TARGETS += fuzz/fuzz_rules_parse
 fuzz/fuzz_rules_parse: $(top_srcdir)/tests/fuzz/fuzz_rules_parse.c $(top_srcdir)/acdom/rules_parse.c
 	@mkdir -p fuzz
-	$(AM_V_CC)$(FUZZ_CC) $(FUZZ_FLAGS) -I$(top_srcdir)/acdom -o $@ $^ $(CRYPTO_LIBS)
+	$(AM_V_CC)$(FUZZ_CC) $(FUZZ_FLAGS) -I$(top_srcdir)/acdom -o $@ $(filter %.c,$^) $(CRYPTO_LIBS)
 
 sbin_PROGRAMS += acdom/acdom
 dist_man_MANS += acdom/acdom.8
@@ -50,7 +50,7 @@ tests_unit_check_audit_LDADD = acdom/libacdom-core.a $(CHECK_LIBS) $(CRYPTO_LIBS
 FUZZ_TARGETS += fuzz/fuzz_audit_verify
 fuzz/fuzz_audit_verify: $(top_srcdir)/tests/fuzz/fuzz_audit_verify.c $(top_srcdir)/acdom/audit.c
 	@mkdir -p fuzz
-	$(AM_V_CC)$(FUZZ_CC) $(FUZZ_FLAGS) -I$(top_srcdir)/acdom -o $@ $^ $(CRYPTO_LIBS)
+	$(AM_V_CC)$(FUZZ_CC) $(FUZZ_FLAGS) -I$(top_srcdir)/acdom -o $@ $(filter %.c,$^) $(CRYPTO_LIBS)
 
 # ---- benchmark: decision latency (make bench; not part of make check) --------
 bench/acdom-bench: $(top_srcdir)/bench/acdom-bench.c $(top_srcdir)/tests/unit/ref_decide.c \

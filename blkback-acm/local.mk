@@ -25,15 +25,15 @@ FUZZ_TARGETS += fuzz/fuzz_blkif_request fuzz/fuzz_blkif_ring fuzz/fuzz_ring_shad
 fuzz/fuzz_ring_shadow: $(top_srcdir)/tests/fuzz/fuzz_ring_shadow.c \
 		$(top_srcdir)/blkback-acm/ring_shadow.c $(top_srcdir)/blkback-acm/blkif_ring.c
 	@mkdir -p fuzz
-	$(AM_V_CC)$(FUZZ_CC) $(FUZZ_FLAGS) -I$(top_srcdir)/blkback-acm -o $@ $^
+	$(AM_V_CC)$(FUZZ_CC) $(FUZZ_FLAGS) -I$(top_srcdir)/blkback-acm -o $@ $(filter %.c,$^)
 fuzz/fuzz_blkif_request: $(top_srcdir)/tests/fuzz/fuzz_blkif_request.c \
 		$(top_srcdir)/blkback-acm/blkif_request.c
 	@mkdir -p fuzz
-	$(AM_V_CC)$(FUZZ_CC) $(FUZZ_FLAGS) -I$(top_srcdir)/blkback-acm -o $@ $^
+	$(AM_V_CC)$(FUZZ_CC) $(FUZZ_FLAGS) -I$(top_srcdir)/blkback-acm -o $@ $(filter %.c,$^)
 fuzz/fuzz_blkif_ring: $(top_srcdir)/tests/fuzz/fuzz_blkif_ring.c \
 		$(top_srcdir)/blkback-acm/blkif_ring.c $(top_srcdir)/blkback-acm/blkif_request.c
 	@mkdir -p fuzz
-	$(AM_V_CC)$(FUZZ_CC) $(FUZZ_FLAGS) -I$(top_srcdir)/blkback-acm -o $@ $^
+	$(AM_V_CC)$(FUZZ_CC) $(FUZZ_FLAGS) -I$(top_srcdir)/blkback-acm -o $@ $(filter %.c,$^)
 
 # ---- the xenbus backend: state machine, acdom gate, ring mapping, main loop;
 # shared with encdom, which brings its own data path (vbd.h) ----------------------

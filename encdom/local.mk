@@ -60,19 +60,19 @@ FUZZ_TARGETS += fuzz/fuzz_vol_header fuzz/fuzz_vol_record fuzz/fuzz_vol_journal 
 fuzz/fuzz_vol_header: $(top_srcdir)/tests/fuzz/fuzz_vol_header.c \
 		$(top_srcdir)/encdom/core/vol_header.c $(top_srcdir)/encdom/core/xc_crypto.c
 	@mkdir -p fuzz
-	$(AM_V_CC)$(FUZZ_CC) $(ENCDOM_FUZZ_FLAGS) -o $@ $^ $(CRYPTO_LIBS)
+	$(AM_V_CC)$(FUZZ_CC) $(ENCDOM_FUZZ_FLAGS) -o $@ $(filter %.c,$^) $(CRYPTO_LIBS)
 fuzz/fuzz_vol_record: $(top_srcdir)/tests/fuzz/fuzz_vol_record.c \
 		$(top_srcdir)/encdom/core/vol_record.c
 	@mkdir -p fuzz
-	$(AM_V_CC)$(FUZZ_CC) $(ENCDOM_FUZZ_FLAGS) -o $@ $^
+	$(AM_V_CC)$(FUZZ_CC) $(ENCDOM_FUZZ_FLAGS) -o $@ $(filter %.c,$^)
 fuzz/fuzz_vol_journal: $(top_srcdir)/tests/fuzz/fuzz_vol_journal.c \
 		$(top_srcdir)/encdom/core/vol_journal.c
 	@mkdir -p fuzz
-	$(AM_V_CC)$(FUZZ_CC) $(ENCDOM_FUZZ_FLAGS) -o $@ $^
+	$(AM_V_CC)$(FUZZ_CC) $(ENCDOM_FUZZ_FLAGS) -o $@ $(filter %.c,$^)
 fuzz/fuzz_vol_commit: $(top_srcdir)/tests/fuzz/fuzz_vol_commit.c \
 		$(top_srcdir)/encdom/core/vol_commit.c $(top_srcdir)/encdom/core/xc_crypto.c
 	@mkdir -p fuzz
-	$(AM_V_CC)$(FUZZ_CC) $(ENCDOM_FUZZ_FLAGS) -o $@ $^ $(CRYPTO_LIBS)
+	$(AM_V_CC)$(FUZZ_CC) $(ENCDOM_FUZZ_FLAGS) -o $@ $(filter %.c,$^) $(CRYPTO_LIBS)
 
 # ---- the tool ------------------------------------------------------------------
 bin_PROGRAMS += encdom/xacm-volume
@@ -86,7 +86,7 @@ TESTS += tests/encdom/t-xacm-volume.sh
 BENCH_CFLAGS = -std=gnu11 -O2 -g -D_GNU_SOURCE -I$(top_srcdir)/encdom/core $(CRYPTO_CFLAGS)
 bench/encdom-bench: bench/encdom-bench.c $(ENCDOM_CORE_C)
 	@mkdir -p bench
-	$(AM_V_CC)$(CC) $(BENCH_CFLAGS) -o $@ $^ $(CRYPTO_LIBS)
+	$(AM_V_CC)$(CC) $(BENCH_CFLAGS) -o $@ $(filter %.c,$^) $(CRYPTO_LIBS)
 bench: bench/encdom-bench
 	$(top_srcdir)/bench/run.sh bench/encdom-bench $(top_srcdir)/docs
 CLEANFILES += bench/encdom-bench
@@ -124,7 +124,7 @@ FUZZ_TARGETS += fuzz/fuzz_blkfront_ring
 fuzz/fuzz_blkfront_ring: $(top_srcdir)/tests/fuzz/fuzz_blkfront_ring.c \
 		$(top_srcdir)/encdom/xen/blkfront_ring.c
 	@mkdir -p fuzz
-	$(AM_V_CC)$(FUZZ_CC) $(FUZZ_FLAGS) -I$(top_srcdir)/encdom/xen -o $@ $^
+	$(AM_V_CC)$(FUZZ_CC) $(FUZZ_FLAGS) -I$(top_srcdir)/encdom/xen -o $@ $(filter %.c,$^)
 # a dom0 test program on the testbed (tests/system/t-encdom-front.sh)
 EXTRA_PROGRAMS += tests/system/xacm-front-io
 tests_system_xacm_front_io_SOURCES = tests/system/xacm-front-io.c

@@ -25,4 +25,4 @@ fuzz/fuzz_policy_parse: $(top_srcdir)/tests/fuzz/fuzz_policy_parse.c $(top_srcdi
 		$(top_srcdir)/policy/emit.c $(top_srcdir)/acdom/rules_parse.c
 	@mkdir -p fuzz
 	$(AM_V_CC)$(FUZZ_CC) $(FUZZ_FLAGS) -I$(top_srcdir)/acdom -I$(top_srcdir)/policy \
-		-o $@ $^ $(CRYPTO_LIBS)
+		-o $@ $(filter %.c,$^) $(CRYPTO_LIBS)

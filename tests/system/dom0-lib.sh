@@ -232,6 +232,15 @@ drv_console() {
     tr -d '\r' < "/var/log/xen/console/guest-$1.log" | grep '^GUEST' | sed 's/^/  | /' | tail -n 30
 }
 
+# wait_node PATH VALUE SECONDS: wait (bounded) until XenStore's PATH holds
+# VALUE.  Sets WAITED to the tenths of a second it took.
+wait_node() {
+    WAITED=0
+    while [ "$(xenstore-read "$1" 2>/dev/null)" != "$2" ] && [ $WAITED -lt $(($3 * 10)) ]; do
+        sleep 0.1; WAITED=$((WAITED + 1))
+    done
+}
+
 # kernel_blkback_attach DRV FE: what a hotplug script in the driver domain
 # would do for Linux's blkback: point each of FE's vbds on DRV at the
 # driver's /dev/xvda (202:0).  Waits (bounded) for the vbds to appear.
@@ -266,9 +275,9 @@ revocation() {
     fi
     "$@" || fail "$name: '$*' failed"
     expect "$name: after '$*' acdom revokes the connected vbd" acm-wait "$be" "$G" 51712 60 deny
-    i=0; while [ "$(xenstore-read "$be_dir/state" 2>/dev/null)" != 6 ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+    wait_node "$be_dir/state" 6 30
     st=$(xenstore-read "$be_dir/state" 2>/dev/null) err=$(xenstore-read "$be_dir/xacm-error" 2>/dev/null)
-    [ "$st" = 6 ] && pass "$name: the backend closed the connected vbd within $((i / 10)) s" ||
+    [ "$st" = 6 ] && pass "$name: the backend closed the connected vbd within $((WAITED / 10)) s" ||
         fail "$name: backend state $st 30 s after the revocation"
     case "$err" in *"access revoked by acdom"*) pass "$name: and says why: $err" ;;
     *) fail "$name: xacm-error is '$err'" ;; esac

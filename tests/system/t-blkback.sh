@@ -25,10 +25,7 @@ CL=$(domid_of client)
 expect "acdom allows xvda (bank_a_disk on the driver's /dev/xvda)" acm-wait "$DRV" "$CL" 51712 60 allow
 expect "acdom denies the unlabelled xvdb" acm-wait "$DRV" "$CL" 51728 60 deny
 xenstore-read "/xacm/decision/$DRV/$CL/51728"
-i=0
-while [ "$(xenstore-read "/local/domain/$DRV/backend/vbd/$CL/51728/state" 2>/dev/null)" != 6 ] && [ $i -lt 600 ]; do
-    sleep 0.1; i=$((i + 1))
-done
+wait_node "/local/domain/$DRV/backend/vbd/$CL/51728/state" 6 60
 st=$(xenstore-read "/local/domain/$DRV/backend/vbd/$CL/51728/state" 2>/dev/null)
 [ "$st" = 6 ] && pass "blkback-acm closed the denied xvdb when its frontend tried to connect" ||
     fail "xvdb backend state $st"
