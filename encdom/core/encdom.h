@@ -57,15 +57,19 @@ int encdom_anchor_file_open(struct encdom_anchor *a, const char *path) ENCDOM_WU
 void encdom_anchor_file_close(struct encdom_anchor *a);
 
 /* A replica: any byte-addressed store (the default is a file or block
- * device; the Xen front end will be another).  read returns 0,
+ * device; the Xen front end is another).  read returns 0,
  * ENCDOM_ERR_IO or ENCDOM_ERR_TRUNCATED (short); write and sync 0 or
- * ENCDOM_ERR_IO; sync makes every completed write durable. */
+ * ENCDOM_ERR_IO; sync makes every completed write durable.  wbuf (may be
+ * NULL; replica 0's is asked) gives len bytes that only the caller can
+ * write, kept until the store ends, for the queued ciphertext: the store's
+ * write can send them without a copy.  NULL: the volume uses its own. */
 struct encdom_store {
 	int (*read)(void *ctx, void *buf, size_t len, uint64_t off);
 	int (*write)(void *ctx, const void *buf, size_t len, uint64_t off);
 	int (*sync)(void *ctx);
 	uint64_t (*size)(void *ctx);
 	void *ctx;
+	void *(*wbuf)(void *ctx, size_t len);
 };
 
 struct encdom_geometry {

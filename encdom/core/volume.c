@@ -45,7 +45,7 @@ struct encdom_vol {
 	struct vol_jentry wq[BATCH];
 	uint32_t nwq;
 	int draining;
-	uint8_t wct[BATCH * ENCDOM_BLOCK];
+	uint8_t *wct, wct_own[BATCH * ENCDOM_BLOCK]; /* wct: replica 0's wbuf, or wct_own */
 	uint8_t jbuf[ENCDOM_BLOCK];
 	uint8_t ct[BATCH * ENCDOM_BLOCK];
 	uint8_t rct[ENCDOM_MAX_REPLICAS * ENCDOM_BLOCK]; /* one block's copies */
@@ -332,14 +332,11 @@ int encdom_flush(struct encdom_vol *v)
  * only when its entries are in place and durable. */
 static int journal_room(struct encdom_vol *v, uint64_t n)
 {
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0, rc; i < 3; i++)
 		if ((v->jpos + n) / EPB - v->cm.ckpt_jpos / EPB + 1 < v->l.jblocks)
 			return 0;
-		int rc = commit(v, 1);
-
-		if (rc != 0)
+		else if ((rc = commit(v, 1)) != 0)
 			return rc;
-	}
 	return say(v->err, ENCDOM_ERR_INVAL, "journal too small");
 }
 
@@ -830,12 +827,14 @@ static int vol_new(struct encdom_vol **out, const char *const *paths, const stru
 		v->nrep = r + 1;
 		snprintf(v->namebuf[r], sizeof(v->namebuf[r]), "replica %u", r);
 		v->name[r] = st != NULL ? v->namebuf[r] : paths[r];
-		v->st[r] = st != NULL ? st[r]
-				      : (struct encdom_store){file_read, file_write, file_sync,
-							      file_size, &v->fd[r]};
+		v->st[r] =
+			st != NULL ? st[r] : (struct encdom_store){file_read, file_write, file_sync,
+								   file_size, &v->fd[r],  NULL};
 		if (st == NULL && (v->fd[r] = open(paths[r], O_RDWR | O_CLOEXEC | flags, 0600)) < 0)
 			return say(err, ENCDOM_ERR_IO, "%s: %s", paths[r], strerror(errno));
 	}
+	v->wct = v->st[0].wbuf ? v->st[0].wbuf(v->st[0].ctx, sizeof(v->wct_own)) : NULL;
+	v->wct = v->wct ? v->wct : v->wct_own;
 	return 0;
 }
 

@@ -213,7 +213,7 @@ static int connect_ring(struct blkfront *bf, unsigned int order)
 	if ((order && !write_fe(bf, "ring-page-order", "%u", order)) ||
 	    !write_fe(bf, "event-channel", "%u", bf->port) ||
 	    !write_fe(bf, "protocol", "%s", XEN_IO_PROTO_ABI_X86_64) ||
-	    !write_fe(bf, "feature-persistent", "1"))
+	    (bf->info.persistent && !write_fe(bf, "feature-persistent", "1")))
 		return -EIO;
 	return 0;
 }
@@ -259,11 +259,12 @@ static int read_features(struct blkfront *bf, const struct blkfront_config *cfg)
 	return 0;
 }
 
-/* The data pool (writable: reads land there) and the indirect pages, shared
- * once for the whole connection: persistent grants (feature-persistent).
- * The indirect pages are writable too, because Linux's blkback maps every
- * persistent grant writable; what a backend writes there harms no one, as
- * they are only ever written, never read back, here. */
+/* The slots' data pages (writable: reads land there) and the indirect
+ * pages, shared once for the whole connection (the backend maps them once
+ * if feature-persistent is offered, else per request).  The indirect pages
+ * are writable too, because Linux's blkback maps every persistent grant
+ * writable; what a backend writes there harms no one, as they are only
+ * ever written, never read back, here. */
 static int share_pool(struct blkfront *bf)
 {
 	unsigned int nd = bf->info.slots * bf->info.max_segments, ni = bf->info.slots * bf->nr_ind;
@@ -293,6 +294,7 @@ static int handshake(struct blkfront *bf, const struct blkfront_config *cfg)
 	    (rc = wait_backend(bf, STATE(XenbusStateInitWait), 0, cfg->timeout_ms)) < 0 ||
 	    (rc = read_be(bf, "max-ring-page-order", UINT32_MAX, false, &order)))
 		return rc;
+	bf->info.persistent = cfg->persistent;
 	bf->info.ring_order =
 		order < cfg->max_ring_order ? (unsigned int)order : cfg->max_ring_order;
 	bf->info.slots = cfg->slots < BFR_ENTRIES(bf->info.ring_order)
@@ -397,9 +399,10 @@ void blkfront_put(struct blkfront *bf, unsigned int slot)
 		bf->slot[slot] = SLOT_FREE;
 }
 
-/* Fill req with the segments of bytes of slot's pages. */
-static void fill_segments(struct blkfront *bf, unsigned int slot, size_t bytes,
-			  union bfr_request *req)
+/* Fill req with the segments of bytes of the pages granted as refs[]
+ * (slot's indirect pages hold the list if it needs them). */
+static void fill_segments(struct blkfront *bf, unsigned int slot, const uint32_t *refs,
+			  size_t bytes, union bfr_request *req)
 {
 	unsigned int n = (unsigned int)((bytes + PAGE - 1) / PAGE);
 	struct blkif_request_segment *seg = req->rw.seg;
@@ -416,14 +419,12 @@ static void fill_segments(struct blkfront *bf, unsigned int slot, size_t bytes,
 		size_t len = bytes - (size_t)i * PAGE < PAGE ? bytes - (size_t)i * PAGE : PAGE;
 
 		seg[i] = (struct blkif_request_segment){
-			.gref = bf->data_refs[slot * bf->info.max_segments + i],
-			.first_sect = 0,
-			.last_sect = (uint8_t)(len / 512 - 1)};
+			.gref = refs[i], .first_sect = 0, .last_sect = (uint8_t)(len / 512 - 1)};
 	}
 }
 
-int blkfront_submit(struct blkfront *bf, unsigned int slot, enum blkfront_op op, uint64_t sector,
-		    size_t bytes)
+static int submit(struct blkfront *bf, unsigned int slot, enum blkfront_op op, uint64_t sector,
+		  size_t bytes, const uint32_t *refs)
 {
 	const struct blkfront_info *i = &bf->info;
 	union bfr_request req;
@@ -449,7 +450,7 @@ int blkfront_submit(struct blkfront *bf, unsigned int slot, enum blkfront_op op,
 			return -EINVAL;
 		if (op == BLKFRONT_WRITE && i->readonly)
 			return -EROFS;
-		fill_segments(bf, slot, bytes, &req);
+		fill_segments(bf, slot, refs, bytes, &req);
 		req.rw.operation = bop;
 		if (bytes > BLKIF_MAX_SEGMENTS_PER_REQUEST * PAGE) {
 			req.ind.operation = BLKIF_OP_INDIRECT;
@@ -469,6 +470,74 @@ int blkfront_submit(struct blkfront *bf, unsigned int slot, enum blkfront_op op,
 	if (bfr_push(&bf->ring))
 		xenevtchn_notify(bf->evt, bf->port);
 	return 0;
+}
+
+int blkfront_submit(struct blkfront *bf, unsigned int slot, enum blkfront_op op, uint64_t sector,
+		    size_t bytes)
+{
+	if (slot >= bf->info.slots)
+		return -EINVAL;
+	return submit(bf, slot, op, sector, bytes,
+		      bf->data_refs + (size_t)slot * bf->info.max_segments);
+}
+
+struct blkfront_pool {
+	xengntshr_handle *shr;
+	uint32_t domid;
+	unsigned int pages;
+	uint8_t *base;
+	uint32_t refs[];
+};
+
+struct blkfront_pool *blkfront_pool_new(const struct blkfront *bf, size_t bytes)
+{
+	unsigned int pages = (unsigned int)((bytes + PAGE - 1) / PAGE);
+	struct blkfront_pool *p;
+
+	if (bf->info.persistent || bytes == 0 || bytes > 64u << 20) {
+		errno = EINVAL;
+		return NULL;
+	}
+	if ((p = calloc(1, sizeof(*p) + pages * sizeof(uint32_t))) == NULL)
+		return NULL;
+	p->domid = bf->info.backend_id;
+	p->pages = pages;
+	p->shr = xengntshr_open(NULL, 0);
+	if (p->shr) /* the last argument: not writable by the backend */
+		p->base = xengntshr_share_pages(p->shr, p->domid, (int)pages, p->refs, 0);
+	if (p->base == NULL) {
+		blkfront_pool_free(p);
+		return NULL;
+	}
+	xacm_info("blkfront %s: write pool of %u pages shared read-only with domain %u, first "
+		  "grant ref %u",
+		  bf->fe, pages, p->domid, p->refs[0]);
+	return p;
+}
+
+void blkfront_pool_free(struct blkfront_pool *p)
+{
+	if (p == NULL)
+		return;
+	if (p->base)
+		xengntshr_unshare(p->shr, p->base, p->pages);
+	if (p->shr)
+		xengntshr_close(p->shr);
+	free(p);
+}
+
+uint8_t *blkfront_pool_base(const struct blkfront_pool *p)
+{
+	return p->base;
+}
+
+int blkfront_submit_pool(struct blkfront *bf, unsigned int slot, uint64_t sector, size_t bytes,
+			 const struct blkfront_pool *p, size_t off)
+{
+	if (p->domid != bf->info.backend_id || off % PAGE || off > (size_t)p->pages * PAGE ||
+	    bytes > (size_t)p->pages * PAGE - off)
+		return -EXDEV;
+	return submit(bf, slot, BLKFRONT_WRITE, sector, bytes, p->refs + off / PAGE);
 }
 
 int blkfront_complete(struct blkfront *bf, struct blkfront_done *done, unsigned int max)

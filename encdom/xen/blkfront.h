@@ -6,10 +6,12 @@
  * blkfront_open connects as a frontend: the ring (1 << order pages) and a data
  * pool are shared with the backend once, with xengntshr; no grant operation
  * happens per I/O.  Each request slot owns max_bytes of granted pages: the
- * caller fills them before a write (encrypting straight into them) and finds
- * a read's data there.  Those pages stay shared: the backend can change them
- * at any time, so read each byte once (copy or decrypt out, then verify the
- * private result), and never trust them after a failure.
+ * caller fills them before a write and finds a read's data there.  Those
+ * pages stay shared writable: the backend can change them at any time, so
+ * read each byte once (copy or decrypt out, then verify the private
+ * result), never trust them after a failure, and never compute anything
+ * over them that must not change meanwhile (a MAC: encrypt into a write
+ * pool instead, below).
  *
  * Everything the backend writes (XenStore nodes, responses) is validated; a
  * backend that breaks the protocol or leaves Connected makes the vbd unusable
@@ -31,6 +33,7 @@ struct blkfront_config {
 	unsigned int slots;          /* requests in flight, >= 1 (capped by the ring) */
 	unsigned int max_segments;   /* pages per request (> 11 needs indirect) */
 	unsigned int timeout_ms;     /* bound on each handshake wait */
+	bool persistent;             /* offer feature-persistent (then no pool, below) */
 };
 
 enum blkfront_flush { BLKFRONT_FLUSH_NONE, BLKFRONT_FLUSH_BARRIER, BLKFRONT_FLUSH_DISKCACHE };
@@ -42,6 +45,7 @@ struct blkfront_info {
 	uint32_t sector_size; /* 512 .. 4096, a power of two: the I/O alignment */
 	uint32_t vdisk_info;  /* the backend's info node (VDISK_*) */
 	bool readonly;        /* VDISK_READONLY */
+	bool persistent;      /* feature-persistent offered (blkfront_config) */
 	unsigned int ring_order;
 	unsigned int slots;
 	unsigned int max_segments; /* 11, or the indirect maximum offered and asked */
@@ -92,6 +96,26 @@ void blkfront_put(struct blkfront *bf, unsigned int slot);
 /* blkfront_complete, waiting up to timeout_ms for it to return non-zero:
  * 0 means the time ran out with nothing finished. */
 int blkfront_wait(struct blkfront *bf, struct blkfront_done *done, unsigned int max, int timeout_ms)
+	__attribute__((warn_unused_result));
+
+/* A write pool: pages shared READ-ONLY with bf's backend, for writes sent
+ * without a copy (the caller encrypts straight into them).  The backend
+ * can only read them, so nothing it does changes a ciphertext while it is
+ * being authenticated (a writable page would let it: AES-GCM reads its
+ * output back for GHASH).  A backend that maps every grant writable
+ * (feature-persistent) could not use them: NULL with EINVAL on such a
+ * connection.  The pool has its own grant handle and outlives bf; after a
+ * reconnection it may belong to another domain than the backend. */
+struct blkfront_pool;
+struct blkfront_pool *blkfront_pool_new(const struct blkfront *bf, size_t bytes);
+void blkfront_pool_free(struct blkfront_pool *p);
+uint8_t *blkfront_pool_base(const struct blkfront_pool *p);
+/* blkfront_submit's write, but of the pool's bytes [off, off + bytes) (off
+ * page-aligned) instead of slot's pages (slot still names the request).
+ * Its errors, and -EXDEV when p is not shared with bf's backend or the
+ * range is not in p: then send a copy through the slot's pages. */
+int blkfront_submit_pool(struct blkfront *bf, unsigned int slot, uint64_t sector, size_t bytes,
+			 const struct blkfront_pool *p, size_t off)
 	__attribute__((warn_unused_result));
 
 #endif

@@ -77,8 +77,13 @@ static void connect_stores(struct volume *vol)
 
 static void disconnect_stores(struct volume *vol)
 {
-	for (unsigned int i = 0; i < vol->conf.nstores; i++)
+	for (unsigned int i = 0; i < vol->conf.nstores; i++) {
+		xacm_info("volume %s: store %s: %" PRIu64 " bytes written straight from the "
+			  "read-only write pool, %" PRIu64 " through a copy",
+			  vol->conf.name, vol->bs[i].name, vol->bs[i].sent_direct,
+			  vol->bs[i].sent_copied);
 		bf_store_fini(&vol->bs[i]);
+	}
 }
 
 static void on_event(void *ctx, enum encdom_event ev, uint64_t a, uint64_t b)

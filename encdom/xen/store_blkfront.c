@@ -40,11 +40,21 @@ static int request(struct bf_store *s, enum blkfront_op op, uint64_t start, size
 	uint8_t *pages;
 	int slot = s->bf ? blkfront_get(s->bf, &pages) : -ENODEV, rc;
 
+	uintptr_t base = s->pool ? (uintptr_t)blkfront_pool_base(s->pool) : UINTPTR_MAX;
+
 	if (slot < 0)
 		return slot;
-	if (op == BLKFRONT_WRITE)
-		memcpy(pages, buf, span);
-	rc = blkfront_submit(s->bf, (unsigned int)slot, op, start / SECTOR, span);
+	rc = -EXDEV; /* sealed straight into the pool: sent from there, if the backend's */
+	if (op == BLKFRONT_WRITE && (uintptr_t)buf >= base && (uintptr_t)buf - base < s->pool_len)
+		rc = blkfront_submit_pool(s->bf, (unsigned int)slot, start / SECTOR, span, s->pool,
+					  (uintptr_t)buf - base);
+	s->sent_direct += rc == 0 ? span : 0;
+	if (rc == -EXDEV) {
+		if (op == BLKFRONT_WRITE)
+			memcpy(pages, buf, span);
+		s->sent_copied += op == BLKFRONT_WRITE ? span : 0;
+		rc = blkfront_submit(s->bf, (unsigned int)slot, op, start / SECTOR, span);
+	}
 	if (rc == 0)
 		rc = wait_slot(s, (unsigned int)slot);
 	if (rc == 0 && op == BLKFRONT_READ)
@@ -76,6 +86,15 @@ static bool peer_present(const struct bf_store *s)
 	return false;
 }
 
+static void disconnect(struct bf_store *s)
+{
+	blkfront_close(s->bf);
+	s->bf = NULL;
+	free(s->log);
+	s->log = NULL;
+	s->log_len = 0;
+}
+
 /* The connection failed with rc.  0: reconnected and the log replayed
  * (re-issue the request); 1: s is absent now; or ENCDOM_ERR_IO. */
 static int recover(struct bf_store *s, int rc)
@@ -87,7 +106,7 @@ static int recover(struct bf_store *s, int rc)
 		xacm_err("store %s: %s: failing over to the other replica(s); this one stays out "
 			 "until encdom restarts",
 			 s->name, strerror(-rc));
-		bf_store_fini(s);
+		disconnect(s); /* its pool stays: the core's write queue lives there */
 		s->absent = true;
 		return 1;
 	}
@@ -249,20 +268,35 @@ static int bf_sync(void *ctx)
 	return s->absent || flush(s) >= 0 ? 0 : ENCDOM_ERR_IO;
 }
 
+/* The core's write queue: in a pool shared read-only with the backend. */
+static void *bf_wbuf(void *ctx, size_t len)
+{
+	struct bf_store *s = ctx;
+
+	if (s->pool == NULL && s->bf && (s->pool = blkfront_pool_new(s->bf, len)) == NULL)
+		xacm_warn("store %s: no write pool (%s): writes are copied", s->name,
+			  strerror(errno));
+	s->pool_len = s->pool ? len : 0;
+	return s->pool ? blkfront_pool_base(s->pool) : NULL;
+}
+
 void bf_store_init(struct encdom_store *st, struct bf_store *s)
 {
 	s->sectors = blkfront_info(s->bf)->sectors;
 	s->sector_size = blkfront_info(s->bf)->sector_size;
 	s->max_bytes = blkfront_info(s->bf)->max_bytes;
-	*st = (struct encdom_store){
-		.read = bf_read, .write = bf_write, .sync = bf_sync, .size = bf_size, .ctx = s};
+	*st = (struct encdom_store){.read = bf_read,
+				    .write = bf_write,
+				    .sync = bf_sync,
+				    .size = bf_size,
+				    .ctx = s,
+				    .wbuf = bf_wbuf};
 }
 
 void bf_store_fini(struct bf_store *s)
 {
-	blkfront_close(s->bf);
-	s->bf = NULL;
-	free(s->log);
-	s->log = NULL;
-	s->log_len = 0;
+	disconnect(s);
+	blkfront_pool_free(s->pool);
+	s->pool = NULL;
+	s->pool_len = 0;
 }

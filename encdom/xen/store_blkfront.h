@@ -3,6 +3,12 @@
  *
  * Synchronous: each call takes the one slot, copies into or out of its
  * granted pages, submits and waits (bounded by timeout_ms per request).
+ * The exception is the core's write queue (wbuf): it lives in a write pool
+ * shared read-only with the driver domain (blkfront_pool_new), so the core
+ * encrypts straight into pages the driver domain reads, and their writes
+ * go out without a copy (the connection must not be persistent).  After a
+ * reconnection to another domain the pool is not that domain's: its
+ * writes are copied, until encdom restarts.
  * Bytes read come out of the shared pages with one copy; the core then
  * verifies that private copy.  Any byte range works: a write that covers
  * a sector only in part reads it first (the core appends journal entries
@@ -55,12 +61,15 @@ struct bf_store {
 	size_t sector_size, max_bytes; /* backend must match them */
 	uint8_t *log;                  /* replay log: (offset, length, bytes) records */
 	size_t log_len;
+	struct blkfront_pool *pool; /* the core's write queue (wbuf), read-only to the backend */
+	size_t pool_len;
+	uint64_t sent_direct, sent_copied; /* bytes written from the pool / through a copy */
 };
 
 /* st's operations on s (which the caller keeps alive, then passes to
  * bf_store_fini); s->bf must have been opened with one slot. */
 void bf_store_init(struct encdom_store *st, struct bf_store *s);
-/* Close s's blkfront and free its log. */
+/* Close s's blkfront, free its log and its pool. */
 void bf_store_fini(struct bf_store *s);
 
 #endif

@@ -310,12 +310,20 @@ start_encdom() {
         { fail "encdom did not start"; cat "$2"; return 1; }
 }
 
-# stop_encdom: SIGTERM (it flushes and closes), SIGKILL after 20 s
+# stop_encdom [LOG]: SIGTERM (it flushes and closes), SIGKILL after 20 s.
+# With LOG: its first store must have sent writes straight from the
+# read-only write pool (encrypted in place, no copy toward the driver
+# domain), as encdom reports at exit.
 stop_encdom() {
     kill "$ENCDOM"
     i=0; while kill -0 "$ENCDOM" 2>/dev/null && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
     kill -0 "$ENCDOM" 2>/dev/null && { fail "encdom ignored SIGTERM"; kill -9 "$ENCDOM"; }
     wait "$ENCDOM"
+    [ -n "${1:-}" ] || return 0
+    line=$(grep 'bytes written straight from the read-only write pool' "$1" | tail -n 1)
+    direct=$(echo "$line" | sed -n 's/.*: \([0-9]*\) bytes written straight.*/\1/p')
+    [ "${direct:-0}" -gt 0 ] && pass "encdom encrypted into pages the driver domain can only read, and sent them without a copy: ${line#*store }" ||
+        fail "no writes from the read-only write pool: '$line'"
 }
 
 # start_acdom_with_policy: load the project's compiled policy into Xen and

@@ -14,6 +14,7 @@ cp "$BUILD/tests/system/xen-libs-test" "$BUILD/tests/system/acm-wait" "$BUILD/po
     "$BUILD/blkback-acm/blkback-acm" "$BUILD/tests/system/xacm-front-io" "$BUILD/encdom/encdom" "$OUT/bin/"
 cp "$BUILD/tests/system/xacm-peer" "$OUT/peer-guest/"
 cp "$BUILD/tests/system/hostile-front" "$OUT/hostile-guest/"
+cp "$BUILD/tests/system/xacm-grant-probe" "$OUT/driver-domain/"
 # the project's example policy, compiled on the FLASK base of the testbed's Xen
 cp "$HERE/../../policy/examples/three-tenants.xp" "$OUT/"
 "$BUILD/policy/xacm-policy" compile "$OUT/three-tenants.xp" -o "$OUT/policy" \

@@ -8,7 +8,10 @@
 #      read-back, e2fsck) through guest -> encdom -> blkback-acm;
 #   3. the backing file holds no plaintext: neither the guest's marker nor
 #      its file data (a control string written there in plaintext is found,
-#      so the search can fail);
+#      so the search can fail); encdom's write pool, where it encrypts, is
+#      read-only to the driver domain (its writable mapping of a pool grant
+#      is refused, a read-only one works), and at exit encdom reports writes
+#      sent straight from that pool;
 #   4. tamper, from inside the running driver domain, on its own disk
 #      (/dev/xvda, O_DIRECT, commands from dom0 through XenStore: drv_cmd):
 #      a flipped bit, two swapped blocks and a block rolled back to an
@@ -108,6 +111,17 @@ else
 fi
 grep -q "$control" $img && pass "the plaintext control string is found in the same file (the search works)" ||
     fail "the control string is not found: the search cannot fail"
+
+# 3b. encdom encrypts straight into a write pool that the driver domain can
+#    only read: its writable mapping of a pool grant is refused by Xen
+ref=$(sed -n 's/.*write pool of [0-9]* pages shared read-only with domain [0-9]*, first grant ref \([0-9]*\).*/\1/p' /tmp/encdom.log | tail -n 1)
+if [ -z "$ref" ]; then
+    fail "encdom logged no read-only write pool"
+elif drv_cmd "$DRV" grant 0 "$ref"; then
+    pass "the driver domain cannot map encdom's write pool writable, only read-only: $(tr -d '\r' < /var/log/xen/console/guest-drv.log | grep "GUEST: grant $ref " | tail -n 1 | sed 's/^GUEST: //')"
+else
+    fail "the write pool's grant $ref: $(tr -d '\r' < /var/log/xen/console/guest-drv.log | grep "GUEST: grant $ref \|GUEST: command" | tail -n 2 | tr '\n' ' ')"
+fi
 
 # 4. tamper, inside the driver domain: a flipped bit (1000), two blocks
 #    swapped (1001, 1002), one block rolled back to an older ciphertext
@@ -230,7 +244,7 @@ revoke() {
 if [ "$over" = acm ]; then tamper_cases; else enforcement; revoke; fi
 
 [ "$over" = kernel ] && drv_console drv
-stop_encdom
+stop_encdom /tmp/encdom.log
 echo "--- encdom's log:"
 if [ "$(wc -l < /tmp/encdom.log)" -le 80 ]; then
     sed 's/^/  | /' /tmp/encdom.log

@@ -233,8 +233,11 @@ static void wait_gone(struct blkfront *bf)
 
 int main(int argc, char **argv)
 {
-	struct blkfront_config cfg = {
-		.max_ring_order = 4, .slots = 8, .max_segments = 256, .timeout_ms = 30000};
+	struct blkfront_config cfg = {.max_ring_order = 4,
+				      .slots = 8,
+				      .max_segments = 256,
+				      .timeout_ms = 30000,
+				      .persistent = true};
 	const char *fe = NULL, *marker = NULL;
 	int until_gone = 0;
 	static const char *flush_names[] = {"none", "barrier", "flush-diskcache"};

@@ -199,6 +199,9 @@ struct mem {
 	uint8_t *p;
 	size_t size;
 	int syncs;
+	uint8_t *wq; /* what mem_wbuf gave (NULL: none) */
+	size_t wq_len;
+	size_t from_wq; /* bytes written straight from it */
 };
 static int mem_read(void *ctx, void *buf, size_t len, uint64_t off)
 {
@@ -215,8 +218,19 @@ static int mem_write(void *ctx, const void *buf, size_t len, uint64_t off)
 
 	if (off > m->size || len > m->size - off)
 		return ENCDOM_ERR_IO;
+	if (m->wq && (const uint8_t *)buf >= m->wq && (const uint8_t *)buf < m->wq + m->wq_len)
+		m->from_wq += len;
 	memcpy(m->p + off, buf, len);
 	return 0;
+}
+static void *mem_wbuf(void *ctx, size_t len)
+{
+	struct mem *m = ctx;
+
+	if (m->wq == NULL)
+		m->wq = malloc(len);
+	m->wq_len = len;
+	return m->wq;
 }
 static int mem_sync(void *ctx)
 {
@@ -231,9 +245,11 @@ static uint64_t mem_size(void *ctx)
 START_TEST(memory_stores)
 {
 	struct tvol t = {0};
-	struct mem m[2] = {{calloc(1, 2u << 20), 2u << 20, 0}, {calloc(1, 2u << 20), 2u << 20, 0}};
-	struct encdom_store st[2] = {{mem_read, mem_write, mem_sync, mem_size, &m[0]},
-				     {mem_read, mem_write, mem_sync, mem_size, &m[1]}};
+	struct mem m[2] = {{.p = calloc(1, 2u << 20), .size = 2u << 20},
+			   {.p = calloc(1, 2u << 20), .size = 2u << 20}};
+	/* replica 0 offers memory for the write queue (wbuf), replica 1 not */
+	struct encdom_store st[2] = {{mem_read, mem_write, mem_sync, mem_size, &m[0], mem_wbuf},
+				     {mem_read, mem_write, mem_sync, mem_size, &m[1], NULL}};
 	struct encdom_geometry g = {.nblocks = 400, .journal_blocks = 8};
 	struct encdom_vol *v;
 	uint8_t buf[ENCDOM_BLOCK], want[ENCDOM_BLOCK];
@@ -243,8 +259,14 @@ START_TEST(memory_stores)
 	ck_assert_int_eq(encdom_open_stores(&v, st, 2, t.key, &t.anchor, NULL, NULL, t.err), 0);
 	pattern(want, 399, 5);
 	ck_assert_int_eq(encdom_write(v, 399, 1, want), 0);
+	ck_assert_int_eq(encdom_read(v, 399, 1, buf), 0); /* from the queue */
+	ck_assert_mem_eq(buf, want, sizeof(buf));
+	ck_assert_uint_eq(m[0].from_wq, 0);
 	ck_assert_int_eq(encdom_flush(v), 0);
 	ck_assert_int_ge(m[0].syncs, 2);
+	/* the sealed block went out of replica 0's own memory (copied for 1) */
+	ck_assert_uint_eq(m[0].from_wq, ENCDOM_BLOCK);
+	ck_assert_ptr_nonnull(memmem(m[1].p, m[1].size, m[0].wq, ENCDOM_BLOCK));
 	ck_assert_int_eq(encdom_close(v), 0);
 	ck_assert_mem_eq(m[0].p, m[1].p, 2u << 20);
 	ck_assert_int_eq(encdom_open_stores(&v, st, 2, t.key, &t.anchor, NULL, NULL, t.err), 0);
@@ -258,6 +280,7 @@ START_TEST(memory_stores)
 	ck_assert_ptr_nonnull(strstr(t.err, "replica 1"));
 	free(m[0].p);
 	free(m[1].p);
+	free(m[0].wq);
 	tvol_rm(&t);
 }
 END_TEST

@@ -50,6 +50,7 @@ struct blkfront *blkfront_open(const char *fe_dir, const struct blkfront_config 
 	bf->gone = false;
 	bf->slot_state = FREE;
 	bf->opens++;
+	bf->info.backend_id++; /* a driver domain that returns is a new domain */
 	if (bf->sectors_back)
 		bf->info.sectors = bf->sectors_back;
 	return bf;
@@ -83,10 +84,58 @@ void blkfront_put(struct blkfront *bf, unsigned int slot)
 		bf->slot_state = FREE;
 }
 
+/* The mock's write pool: memory, and the domain it was shared with. */
+struct blkfront_pool {
+	uint32_t domid;
+	size_t len;
+	uint8_t mem[];
+};
+static unsigned int pools_live; /* every pool is freed by bf_store_fini */
+
+struct blkfront_pool *blkfront_pool_new(const struct blkfront *bf, size_t bytes)
+{
+	struct blkfront_pool *p = calloc(1, sizeof(*p) + bytes);
+
+	ck_assert_ptr_nonnull(p);
+	p->domid = bf->info.backend_id;
+	p->len = bytes;
+	pools_live++;
+	return p;
+}
+
+void blkfront_pool_free(struct blkfront_pool *p)
+{
+	pools_live -= p != NULL;
+	free(p);
+}
+
+uint8_t *blkfront_pool_base(const struct blkfront_pool *p)
+{
+	return (uint8_t *)p->mem;
+}
+
+static int mock_submit(struct blkfront *bf, enum blkfront_op op, uint64_t sector, size_t bytes,
+		       const uint8_t *from);
+
 int blkfront_submit(struct blkfront *bf, unsigned int slot, enum blkfront_op op, uint64_t sector,
 		    size_t bytes)
 {
 	ck_assert_uint_eq(slot, 0);
+	return mock_submit(bf, op, sector, bytes, bf->pages);
+}
+
+int blkfront_submit_pool(struct blkfront *bf, unsigned int slot, uint64_t sector, size_t bytes,
+			 const struct blkfront_pool *p, size_t off)
+{
+	ck_assert_uint_eq(slot, 0);
+	if (p->domid != bf->info.backend_id || off % 4096 || off > p->len || bytes > p->len - off)
+		return -EXDEV;
+	return mock_submit(bf, BLKFRONT_WRITE, sector, bytes, p->mem + off);
+}
+
+static int mock_submit(struct blkfront *bf, enum blkfront_op op, uint64_t sector, size_t bytes,
+		       const uint8_t *from)
+{
 	ck_assert_int_eq(bf->slot_state, TAKEN);
 	requests++;
 	if (bf->lose_at != 0 && requests >= bf->lose_at) {
@@ -104,7 +153,7 @@ int blkfront_submit(struct blkfront *bf, unsigned int slot, enum blkfront_op op,
 		if (op == BLKFRONT_READ)
 			memcpy(bf->pages, bf->dev + sector * 512, bytes);
 		else
-			memcpy(bf->dev + sector * 512, bf->pages, bytes);
+			memcpy(bf->dev + sector * 512, from, bytes);
 	} else if (requests != fail_at) {
 		memcpy(bf->durable, bf->dev, DEV_BYTES);
 		bf->flushes++;
@@ -364,11 +413,65 @@ START_TEST(group_failover)
 }
 END_TEST
 
+/* The core's write queue (wbuf) lives in the store's read-only pool: its
+ * writes go out without a copy; other buffers are copied.  After a
+ * reconnection to a new driver domain the pool is not that domain's: its
+ * writes are copied, and nothing is lost.  A failed-over store keeps its
+ * pool until bf_store_fini (the core still holds it). */
+START_TEST(write_pool)
+{
+	struct bf_group g = {0};
+	struct bf_store s[2];
+	struct encdom_store st[2];
+	uint8_t *q, other[4096];
+
+	setup(512);
+	store(&st[0], &s[0], 0, &g);
+	store(&st[1], &s[1], 1, &g);
+	q = st[0].wbuf(st[0].ctx, 4 * 4096);
+	ck_assert_ptr_nonnull(q);
+	ck_assert_ptr_eq(st[0].wbuf(st[0].ctx, 4 * 4096), q); /* the same on a reopen */
+	memset(q, 0xc3, 4 * 4096);
+	memset(model + 8192, 0xc3, 4 * 4096);
+	ck_assert_int_eq(st[0].write(st[0].ctx, q, 4 * 4096, 8192), 0);
+	ck_assert_uint_eq(s[0].sent_direct, 4 * 4096);
+	ck_assert_uint_eq(s[0].sent_copied, 0);
+	ck_assert_int_eq(st[1].write(st[1].ctx, q, 4 * 4096, 8192), 0); /* not st[1]'s pool */
+	ck_assert_uint_eq(s[1].sent_direct, 0);
+	ck_assert_uint_eq(s[1].sent_copied, 4 * 4096);
+	memset(other, 0x3c, sizeof(other));
+	memcpy(model, other, sizeof(other));
+	ck_assert_int_eq(st[0].write(st[0].ctx, other, sizeof(other), 0), 0);
+	ck_assert_uint_eq(s[0].sent_copied, sizeof(other));
+	ck_assert(memcmp(fronts[0].dev, model, DEV_BYTES) == 0);
+	/* replica 1, alone after replica 0 fails over, is lost: the new
+	 * driver domain gets the pool's writes through a copy */
+	fronts[0].lose_at = requests + 1;
+	ck_assert_int_eq(st[0].write(st[0].ctx, q, 4096, 0), 0);
+	ck_assert(s[0].absent);
+	memset(q, 0x77, 4096); /* the absent store's pool is still there */
+	ck_assert_ptr_nonnull(st[1].wbuf(st[1].ctx, 4096));
+	q = st[1].wbuf(st[1].ctx, 4096);
+	memset(q, 0x99, 4096);
+	memset(model + 4096, 0x99, 4096);
+	fronts[1].lose_at = requests + 1;
+	ck_assert_int_eq(st[1].write(st[1].ctx, q, 4096, 4096), 0);
+	ck_assert_uint_eq(fronts[1].opens, 1);
+	ck_assert_uint_ge(s[1].sent_copied, 4 * 4096 + 4096);
+	ck_assert_int_eq(st[1].sync(st[1].ctx), 0);
+	memcpy(model, fronts[1].durable, 4096); /* block 0 went only to replica 0 */
+	ck_assert(memcmp(fronts[1].durable, model, DEV_BYTES) == 0);
+	bf_store_fini(&s[0]);
+	bf_store_fini(&s[1]);
+	ck_assert_uint_eq(pools_live, 0);
+}
+END_TEST
+
 int main(void)
 {
 	const TTest *const tests[] = {
 		any_byte_range_512, any_byte_range_4096, errors_and_bounds, stall_reconnect_replay,
-		log_bounded,        other_size_refused,  group_failover};
+		log_bounded,        other_size_refused,  group_failover,    write_pool};
 
 	return xacm_check_tests("store_blkfront", tests, sizeof(tests) / sizeof(tests[0]));
 }

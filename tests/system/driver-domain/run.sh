@@ -21,6 +21,8 @@
 #   put NAME BLOCK     write a kept copy over BLOCK
 #   flip BLOCK BYTE    flip the lowest bit of byte BYTE (0..4095) of BLOCK
 #   swap BLOCK BLOCK   exchange two blocks
+#   grant DOMID REF    map DOMID's grant REF writable (must be refused) and
+#                      read-only (must work): xacm-grant-probe
 args=$(sed -n "s/.*xacm.blkback=\([^ ]*\).*/\1/p" /proc/cmdline | tr , " ")
 every=$(sed -n "s/.*xacm.kill-every=\([0-9]*\).*/\1/p" /proc/cmdline)
 export LD_LIBRARY_PATH="$PWD/lib"
@@ -51,6 +53,7 @@ run_command() {
             put_blk swap2 "$2" && put_blk swap1 "$3" &&
             echo "GUEST: swapped blocks $2 (md5 $(sum swap1)) and $3 (md5 $(sum swap2))"
         ;;
+    "grant 3") num "$2" && num "$3" && ./xacm-grant-probe "$2" "$3" ;;
     *) echo "GUEST: unknown command: $*"; return 2 ;;
     esac
 }
