@@ -385,6 +385,7 @@ struct vbd *vbd_open(struct blkb_ctx *ctx, uint32_t fe, uint32_t devid)
 		goto fail;
 	if (!vbd_write_node(v, "feature-flush-cache", "1") ||
 	    !vbd_write_node(v, "feature-persistent", "%u", ctx->persistent ? 1u : 0u) ||
+	    (ctx->persistent && !vbd_write_node(v, ACM_XS_VBD_PERSISTENT_RO, "1")) ||
 	    !vbd_write_node(v, "feature-max-indirect-segments", "%u", ctx->max_indirect_segments) ||
 	    !vbd_write_node(v, "max-ring-page-order", "%u", ctx->max_ring_order) ||
 	    !vbd_write_node(v, "multi-queue-max-queues", "%u", ctx->max_queues) ||

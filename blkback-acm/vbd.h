@@ -72,7 +72,8 @@ struct vbd_io {
 /* A frontend page mapped for the whole connection (feature-persistent). */
 struct vbd_pgrant {
 	grant_ref_t gref;
-	void *page; /* NULL: empty slot */
+	void *page;    /* NULL: empty slot */
+	bool readonly; /* granted read-only (ACM_XS_VBD_PERSISTENT_RO): writes only */
 };
 
 struct vbd {

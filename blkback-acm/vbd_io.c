@@ -78,24 +78,31 @@ void vbd_io_fini(struct vbd *v)
 }
 
 /* The persistently mapped page of gref, mapping it at its first use while
- * the table has room; NULL otherwise (the caller copies instead). */
-static void *pgrant_page(struct vbd *v, grant_ref_t gref)
+ * the table has room; NULL otherwise (the caller copies instead).  A grant
+ * the frontend made read-only is mapped read-only (ACM_XS_VBD_PERSISTENT_RO)
+ * and serves only requests that need not write the page (!writable). */
+static void *pgrant_page(struct vbd *v, grant_ref_t gref, bool writable)
 {
 	unsigned int i = (gref * 2654435761u) & (VBD_PGRANT_SLOTS - 1);
 	void *page;
+	bool ro = false;
 
 	for (; v->pgrant[i].page; i = (i + 1) & (VBD_PGRANT_SLOTS - 1))
 		if (v->pgrant[i].gref == gref)
-			return v->pgrant[i].page;
+			return writable && v->pgrant[i].readonly ? NULL : v->pgrant[i].page;
 	if (v->nr_pgrants == VBD_PGRANTS)
 		return NULL;
 	page = xengnttab_map_grant_ref(v->ctx->gt, v->fe, gref, PROT_READ | PROT_WRITE);
+	if (page == NULL) {
+		ro = true;
+		page = xengnttab_map_grant_ref(v->ctx->gt, v->fe, gref, PROT_READ);
+	}
 	if (page == NULL)
 		return NULL;
-	v->pgrant[i] = (struct vbd_pgrant){.gref = gref, .page = page};
+	v->pgrant[i] = (struct vbd_pgrant){.gref = gref, .page = page, .readonly = ro};
 	v->nr_pgrants++;
 	v->stats.pgrant_maps++;
-	return page;
+	return writable && ro ? NULL : page;
 }
 
 static void unmap_pgrants(struct vbd *v)
@@ -117,7 +124,8 @@ static int fetch_indirect(void *opaque, const grant_ref_t *grefs, unsigned int n
 	const void *page[BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST];
 	unsigned int mapped = 0;
 
-	while (v->persistent && mapped < nr_pages && (page[mapped] = pgrant_page(v, grefs[mapped])))
+	while (v->persistent && mapped < nr_pages &&
+	       (page[mapped] = pgrant_page(v, grefs[mapped], false)))
 		mapped++;
 	if (mapped == nr_pages) {
 		for (unsigned int i = 0; i < nr_pages; i++) {
@@ -144,7 +152,7 @@ static bool map_segments(struct vbd *v, struct vbd_io *io)
 		return false;
 	for (unsigned int i = 0; i < r->nr_segments; i++) {
 		const struct blkif_request_segment *s = &r->seg[i];
-		uint8_t *page = pgrant_page(v, s->gref);
+		uint8_t *page = pgrant_page(v, s->gref, r->op == BLKIF_OP_READ);
 
 		if (page == NULL) {
 			free(io->iov);

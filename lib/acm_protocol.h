@@ -18,7 +18,16 @@
  *     "v=1 fe=<domid> devid=<devid> be=<domid> resource=<label|-> \
  *      policy=<16 hex> decision=allow|deny reason=<reason id>"
  * No node means no decision: a backend must not connect.  A rewrite to
- * "deny" revokes: the backend must disconnect that vbd. */
+ * "deny" revokes: the backend must disconnect that vbd.
+ *
+ * A blkif extension, written by blkback-acm into a vbd's backend directory
+ * before InitWait:
+ *   /local/domain/<BE>/backend/vbd/<FE>/<devid>/xacm-persistent-readonly = "1"
+ * With feature-persistent, this backend maps a grant that the frontend
+ * made read-only read-only (and uses it for writes only), where Linux's
+ * blkback maps every persistent grant writable and fails on it.  encdom's
+ * blkfront, which writes from a read-only pool, offers feature-persistent
+ * only to a backend that says so.  A false "1" costs only failed writes. */
 #ifndef XACM_ACM_PROTOCOL_H
 #define XACM_ACM_PROTOCOL_H
 
@@ -32,6 +41,7 @@
 #define ACM_XS_LABEL_PATH_DIR ACM_XS_LABELS "/path"
 #define ACM_XS_LABEL_UUID_DIR ACM_XS_LABELS "/uuid"
 #define ACM_XS_VBD_VOLUME_UUID "xacm-volume-uuid"
+#define ACM_XS_VBD_PERSISTENT_RO "xacm-persistent-readonly"
 #define ACM_UUID_LEN 36u /* 8-4-4-4-12 lower-case hex */
 
 #define ACM_LABEL_MAX 64u           /* resource label, with its NUL */

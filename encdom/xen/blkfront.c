@@ -27,6 +27,7 @@
 #include <xen/io/protocols.h>
 #include <xen/io/xenbus.h>
 
+#include "acm_protocol.h"
 #include "blkfront_ring.h"
 #include "xacm_log.h"
 #include "xs_util.h"
@@ -285,7 +286,7 @@ static int share_pool(struct blkfront *bf)
 static int handshake(struct blkfront *bf, const struct blkfront_config *cfg)
 {
 	const unsigned int stop = STATE(XenbusStateClosing) | STATE(XenbusStateClosed);
-	uint64_t order = 0;
+	uint64_t order = 0, ro = 0;
 	int rc;
 
 	/* a backend still Closed from an earlier connection needs time to see
@@ -294,7 +295,10 @@ static int handshake(struct blkfront *bf, const struct blkfront_config *cfg)
 	    (rc = wait_backend(bf, STATE(XenbusStateInitWait), 0, cfg->timeout_ms)) < 0 ||
 	    (rc = read_be(bf, "max-ring-page-order", UINT32_MAX, false, &order)))
 		return rc;
-	bf->info.persistent = cfg->persistent;
+	if ((rc = read_be(bf, ACM_XS_VBD_PERSISTENT_RO, 1, false, &ro)))
+		return rc;
+	bf->info.persistent_ro = ro;
+	bf->info.persistent = cfg->persistent || (cfg->write_pool && ro);
 	bf->info.ring_order =
 		order < cfg->max_ring_order ? (unsigned int)order : cfg->max_ring_order;
 	bf->info.slots = cfg->slots < BFR_ENTRIES(bf->info.ring_order)
@@ -494,7 +498,7 @@ struct blkfront_pool *blkfront_pool_new(const struct blkfront *bf, size_t bytes)
 	unsigned int pages = (unsigned int)((bytes + PAGE - 1) / PAGE);
 	struct blkfront_pool *p;
 
-	if (bf->info.persistent || bytes == 0 || bytes > 64u << 20) {
+	if ((bf->info.persistent && !bf->info.persistent_ro) || bytes == 0 || bytes > 64u << 20) {
 		errno = EINVAL;
 		return NULL;
 	}

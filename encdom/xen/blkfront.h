@@ -34,6 +34,8 @@ struct blkfront_config {
 	unsigned int max_segments;   /* pages per request (> 11 needs indirect) */
 	unsigned int timeout_ms;     /* bound on each handshake wait */
 	bool persistent;             /* offer feature-persistent (then no pool, below) */
+	bool write_pool;             /* a pool will be used: offer feature-persistent only to a
+					backend that maps read-only grants read-only */
 };
 
 enum blkfront_flush { BLKFRONT_FLUSH_NONE, BLKFRONT_FLUSH_BARRIER, BLKFRONT_FLUSH_DISKCACHE };
@@ -46,6 +48,7 @@ struct blkfront_info {
 	uint32_t vdisk_info;  /* the backend's info node (VDISK_*) */
 	bool readonly;        /* VDISK_READONLY */
 	bool persistent;      /* feature-persistent offered (blkfront_config) */
+	bool persistent_ro;   /* the backend maps read-only grants read-only */
 	unsigned int ring_order;
 	unsigned int slots;
 	unsigned int max_segments; /* 11, or the indirect maximum offered and asked */
@@ -102,10 +105,11 @@ int blkfront_wait(struct blkfront *bf, struct blkfront_done *done, unsigned int 
  * without a copy (the caller encrypts straight into them).  The backend
  * can only read them, so nothing it does changes a ciphertext while it is
  * being authenticated (a writable page would let it: AES-GCM reads its
- * output back for GHASH).  A backend that maps every grant writable
- * (feature-persistent) could not use them: NULL with EINVAL on such a
- * connection.  The pool has its own grant handle and outlives bf; after a
- * reconnection it may belong to another domain than the backend. */
+ * output back for GHASH).  A backend that maps every persistent grant
+ * writable (Linux's blkback) could not use them: NULL with EINVAL on a
+ * connection with feature-persistent, unless the backend said it maps
+ * read-only grants read-only (ACM_XS_VBD_PERSISTENT_RO: blkback-acm).  The pool has its own grant
+ * handle and outlives bf; after a reconnection it may belong to another domain than the backend. */
 struct blkfront_pool;
 struct blkfront_pool *blkfront_pool_new(const struct blkfront *bf, size_t bytes);
 void blkfront_pool_free(struct blkfront_pool *p);

@@ -45,8 +45,11 @@ struct volume {
 static struct volume volumes[MAX_VOLUMES];
 static unsigned int nvolumes;
 
-static const struct blkfront_config store_cfg = {
-	.max_ring_order = 2, .slots = 1, .max_segments = 64, .timeout_ms = 30000};
+static const struct blkfront_config store_cfg = {.max_ring_order = 2,
+						 .slots = 1,
+						 .max_segments = 64,
+						 .timeout_ms = 30000,
+						 .write_pool = true};
 
 static void format_uuid(const uint8_t u[static ENCDOM_UUID_LEN], char out[static ACM_UUID_LEN + 1])
 {

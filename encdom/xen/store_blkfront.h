@@ -6,7 +6,8 @@
  * The exception is the core's write queue (wbuf): it lives in a write pool
  * shared read-only with the driver domain (blkfront_pool_new), so the core
  * encrypts straight into pages the driver domain reads, and their writes
- * go out without a copy (the connection must not be persistent).  After a
+ * go out without a copy (blkfront_config.write_pool: persistent grants
+ * only toward a backend that maps read-only grants read-only).  After a
  * reconnection to another domain the pool is not that domain's: its
  * writes are copied, until encdom restarts.
  * Bytes read come out of the shared pages with one copy; the core then

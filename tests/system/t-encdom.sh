@@ -123,6 +123,25 @@ else
     fail "the write pool's grant $ref: $(tr -d '\r' < /var/log/xen/console/guest-drv.log | grep "GUEST: grant $ref \|GUEST: command" | tail -n 2 | tr '\n' ' ')"
 fi
 
+# 3c. persistent grants toward the driver domain only where the read-only
+#    pool still works: blkback-acm maps read-only grants read-only and says
+#    so (xacm-persistent-readonly); Linux's blkback maps every persistent
+#    grant writable, so toward it encdom offers none
+if [ "$over" = acm ]; then
+    st=$(xenstore-read "/local/domain/$DRV/backend/vbd/0/$devid/xacm-stats" 2>/dev/null)
+    pg=$(echo "$st" | sed -n 's/.*persistent-grants=\([0-9]*\).*/\1/p')
+    zc=$(echo "$st" | sed -n 's/.*zero-copy=\([0-9]*\).*/\1/p')
+    [ "${pg:-0}" -gt 0 ] && [ "${zc:-0}" -gt 0 ] &&
+        pass "blkback-acm serves encdom's store on persistent grants ($pg mapped, $zc requests without a copy)" ||
+        fail "encdom's store vbd: no persistent grants in use: '$st'"
+else
+    # Linux's blkback uses persistent grants only if the frontend asks
+    fp=$(xenstore-read "/local/domain/0/device/vbd/$devid/feature-persistent" 2>/dev/null)
+    [ -z "$fp" ] || [ "$fp" = 0 ] &&
+        pass "encdom asked Linux's blkback for no persistent grants (it would map the read-only pool writable)" ||
+        fail "encdom's store frontend wrote feature-persistent=$fp toward Linux's blkback"
+fi
+
 # 4. tamper, inside the driver domain: a flipped bit (1000), two blocks
 #    swapped (1001, 1002), one block rolled back to an older ciphertext
 #    (1003; data only, its record is current); 1004 is left alone
