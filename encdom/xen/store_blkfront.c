@@ -38,16 +38,16 @@ static int request(struct bf_store *s, enum blkfront_op op, uint64_t start, size
 		   uint8_t *buf, size_t head, size_t n)
 {
 	uint8_t *pages;
-	int slot = s->bf ? blkfront_get(s->bf, &pages) : -ENODEV, rc;
-
-	uintptr_t base = s->pool ? (uintptr_t)blkfront_pool_base(s->pool) : UINTPTR_MAX;
+	int slot = s->bf ? blkfront_get(s->bf, &pages) : -ENODEV, rc = -EXDEV;
 
 	if (slot < 0)
 		return slot;
-	rc = -EXDEV; /* sealed straight into the pool: sent from there, if the backend's */
-	if (op == BLKFRONT_WRITE && (uintptr_t)buf >= base && (uintptr_t)buf - base < s->pool_len)
-		rc = blkfront_submit_pool(s->bf, (unsigned int)slot, start / SECTOR, span, s->pool,
-					  (uintptr_t)buf - base);
+	/* sealed straight into the pool: sent from there, if buf is in it and
+	 * the pool is the backend's (else -EXDEV: a copy) */
+	if (op == BLKFRONT_WRITE && s->pool)
+		rc = blkfront_submit_pool(
+			s->bf, (unsigned int)slot, start / SECTOR, span, s->pool,
+			(size_t)((uintptr_t)buf - (uintptr_t)blkfront_pool_base(s->pool)));
 	s->sent_direct += rc == 0 ? span : 0;
 	if (rc == -EXDEV) {
 		if (op == BLKFRONT_WRITE)
@@ -276,7 +276,6 @@ static void *bf_wbuf(void *ctx, size_t len)
 	if (s->pool == NULL && s->bf && (s->pool = blkfront_pool_new(s->bf, len)) == NULL)
 		xacm_warn("store %s: no write pool (%s): writes are copied", s->name,
 			  strerror(errno));
-	s->pool_len = s->pool ? len : 0;
 	return s->pool ? blkfront_pool_base(s->pool) : NULL;
 }
 
@@ -298,5 +297,4 @@ void bf_store_fini(struct bf_store *s)
 	disconnect(s);
 	blkfront_pool_free(s->pool);
 	s->pool = NULL;
-	s->pool_len = 0;
 }

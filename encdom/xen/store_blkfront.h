@@ -63,7 +63,6 @@ struct bf_store {
 	uint8_t *log;                  /* replay log: (offset, length, bytes) records */
 	size_t log_len;
 	struct blkfront_pool *pool; /* the core's write queue (wbuf), read-only to the backend */
-	size_t pool_len;
 	uint64_t sent_direct, sent_copied; /* bytes written from the pool / through a copy */
 };
 
