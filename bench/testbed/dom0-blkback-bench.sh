@@ -1,45 +1,46 @@
 #!/bin/sh
 # dom0 side of bench/blkback-bench.sh: the same guest fio jobs through
-# (1) Linux's kernel blkback and (2) blkback-acm, each in a driver domain
-# (blk_t) serving its own /dev/xvda, backed by the same dom0 file; FLASK
-# enforcing, acdom allowing.  Prints the guest's RESULT lines prefixed with
-# the backend, and blkback-acm's counters.
+# Linux's kernel blkback and blkback-acm, measured alternately in one guest.
+# Two driver domains (blk_t) run side by side: drvk with xen-blkback, drva
+# with blkback-acm (acdom allowing), each serving its own /dev/xvda, a
+# 192 MiB file in dom0's memory.  The guest has one disk from each (xvda
+# kernel, xvdb blkback-acm) and runs every job on both in turn, for
+# BENCH_ROUNDS rounds, so both backends see the same host load.  FLASK is
+# enforcing.  Prints the guest's RESULT lines, blkback-acm's counters
+# (STATS) and, once a second for the whole run, its CPU time (SAMPLE).
 . ./dom0-lib.sh
 require_enforcing
 xl_ loadpolicy policy/xenpolicy
 cp policy/xacm.rules /tmp/xacm.rules
 acdom --rules /tmp/xacm.rules --audit /tmp/audit.log > /tmp/acdom.log 2>&1 &
-dd if=/dev/zero of=/tmp/bench.img bs=1M count=192 2>/dev/null
+for b in kernel acm; do dd if=/dev/zero of=/tmp/bench-$b.img bs=1M count=192 2>/dev/null; done
 xacm-label set --path /dev/xvda bank_a_disk
-for backend in kernel acm; do
-    if [ $backend = kernel ]; then KERNEL_BLKBACK=1; else KERNEL_BLKBACK=; fi
-    KERNEL_BLKBACK=$KERNEL_BLKBACK start_blkback_domain drv /tmp/bench.img || { fail "no driver domain"; break; }
-    GUEST_FIO=1 GUEST_MEMORY=400 GUEST_EXTRA="xacm.bench-seconds=${BENCH_SECONDS:-8}" \
-        start_guest "bench-$backend" ./guest-fio "seclabel='system_u:system_r:enc_t'" \
-        "disk = [ 'backend=drv,format=raw,vdev=xvda,access=rw,target=/dev/xvda' ]" ||
-        { fail "xl create bench-$backend"; break; }
-    FE=$(domid_of "bench-$backend")
-    [ $backend = kernel ] && kernel_blkback_attach "$DRV" "$FE"
-    log=/var/log/xen/console/guest-bench-$backend.log
-    if [ $backend = acm ]; then
-        # blkback-acm's counters once a second, with the number of jobs done,
-        # so that its CPU time per job can be worked out
-        (while sleep 1; do
-            echo "SAMPLE t=$(date +%s) jobs=$(tr -d '\r' < "$log" | grep -c '^RESULT ') $(xenstore-read "/local/domain/$DRV/backend/vbd/$FE/51712/xacm-stats" 2>/dev/null)"
-        done) &
-        sampler=$!
-    fi
-    i=0; while ! grep -q 'GUEST: fio done\|GUEST-EXIT' "$log" 2>/dev/null && [ $i -lt 1800 ]; do sleep 1; i=$((i + 1)); done
-    if [ $backend = acm ]; then
-        stats=$(xenstore-read "/local/domain/$DRV/backend/vbd/$FE/51712/xacm-stats")
-        echo "STATS acm $stats"
-        kill "$sampler"
-    fi
-    tr -d '\r' < "$log" | sed -n "s/^RESULT /RESULT $backend /p"
-    n=$(tr -d '\r' < "$log" | grep -c '^RESULT ')
-    [ "$n" = 6 ] && pass "$backend: 6 fio jobs ran" || { fail "$backend: $n of 6 fio jobs ran"; tr -d '\r' < "$log" | grep GUEST | tail; }
-    wait_guest "bench-$backend" 60 > /dev/null
-    xl_ destroy drv
-    sleep 1
-done
+KERNEL_BLKBACK=1 start_blkback_domain drvk /tmp/bench-kernel.img || { fail "no kernel driver domain"; finish; exit 1; }
+DRVK=$DRV
+start_blkback_domain drva /tmp/bench-acm.img || { fail "no blkback-acm driver domain"; finish; exit 1; }
+DRVA=$DRV
+GUEST_FIO=1 GUEST_MEMORY=400 \
+    GUEST_EXTRA="xacm.bench-seconds=${BENCH_SECONDS:-8} xacm.bench-rounds=${BENCH_ROUNDS:-3} xacm.bench-devs=kernel:xvda,acm:xvdb" \
+    start_guest bench ./guest-fio "seclabel='system_u:system_r:enc_t'" \
+    "disk = [ 'backend=drvk,format=raw,vdev=xvda,access=rw,target=/dev/xvda', 'backend=drva,format=raw,vdev=xvdb,access=rw,target=/dev/xvda' ]" ||
+    { fail "xl create bench"; finish; exit 1; }
+FE=$(domid_of bench)
+kernel_blkback_attach "$DRVK" "$FE"
+log=/var/log/xen/console/guest-bench.log
+stats=/local/domain/$DRVA/backend/vbd/$FE/51728/xacm-stats
+# blkback-acm's counters once a second, with the number of results so far,
+# so that its CPU time per job can be worked out; the same load on dom0
+# during the jobs of both backends
+(while sleep 1; do
+    echo "SAMPLE t=$(date +%s) jobs=$(tr -d '\r' < "$log" | grep -c '^RESULT ') $(xenstore-read "$stats" 2>/dev/null)"
+done) &
+sampler=$!
+i=0; while ! grep -q 'GUEST: fio done\|GUEST-EXIT' "$log" 2>/dev/null && [ $i -lt 3000 ]; do sleep 1; i=$((i + 1)); done
+kill "$sampler"
+echo "STATS acm $(xenstore-read "$stats")"
+tr -d '\r' < "$log" | grep '^RESULT '
+want=$((12 * ${BENCH_ROUNDS:-3}))
+n=$(tr -d '\r' < "$log" | grep -c '^RESULT ')
+[ "$n" = "$want" ] && pass "$n fio jobs ran" || { fail "$n of $want fio jobs ran"; tr -d '\r' < "$log" | grep GUEST | tail; }
+wait_guest bench 60 > /dev/null
 finish
