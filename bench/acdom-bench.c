@@ -69,7 +69,7 @@ int main(int argc, char **argv)
 	char *text = make_policy(nres), *rules_text, err[256];
 	struct xp_policy *p = xp_parse("bench.xp", text, strlen(text), stderr);
 	struct xacm_rules *rules;
-	long long *lat = malloc(sizeof(long long) * nreq), t0, total = 0, ref_total = 0;
+	long long *lat, t0, total = 0, ref_total = 0;
 	unsigned int allowed = 0;
 	size_t len;
 
@@ -83,6 +83,11 @@ int main(int argc, char **argv)
 	}
 	printf("rules_bytes %zu\nrules_load_ms %.1f\nresources %u\n", len, (now_ns() - t0) / 1e6,
 	       rules->nresources);
+	lat = malloc(sizeof(long long) * nreq);
+	if (lat == NULL) {
+		fprintf(stderr, "acdom-bench: out of memory\n");
+		return 1;
+	}
 	for (unsigned int i = 0; i < nreq; i++) {
 		char fe[16], res[16];
 		uint64_t active = ((uint64_t)rand_r(&seed) << 32 | (uint64_t)rand_r(&seed)) &

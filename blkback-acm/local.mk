@@ -64,6 +64,9 @@ blkback_acm_blkback_acm_LDADD = blkback-acm/libblkback-vbd.a blkback-acm/libblkb
 
 # ---- benchmark against Linux's kernel blkback, on the testbed (not in make bench:
 # it boots Xen in QEMU for several minutes) ----------------------------------------
-bench-blkback: systest-programs
+# bench/pv-costs: a system call and a process wake-up, measured in dom0 there.
+EXTRA_PROGRAMS += bench/pv-costs
+bench_pv_costs_SOURCES = bench/pv-costs.c
+bench-blkback: systest-programs bench/pv-costs
 	$(top_srcdir)/bench/blkback-bench.sh $(abs_builddir) $(top_srcdir)/docs
 .PHONY: bench-blkback

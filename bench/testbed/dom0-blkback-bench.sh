@@ -10,6 +10,8 @@
 # (STATS) and, once a second for the whole run, its CPU time (SAMPLE).
 . ./dom0-lib.sh
 require_enforcing
+# what a system call and a process wake-up cost in a PV domain (dom0 here)
+pv-costs || fail "pv-costs"
 xl_ loadpolicy policy/xenpolicy
 cp policy/xacm.rules /tmp/xacm.rules
 acdom --rules /tmp/xacm.rules --audit /tmp/audit.log > /tmp/acdom.log 2>&1 &
