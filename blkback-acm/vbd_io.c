@@ -30,6 +30,7 @@
 #include <errno.h>
 #include <linux/falloc.h>
 #include <linux/fs.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -42,6 +43,13 @@
 
 #define VBD_KICK_BUDGET 64u /* requests taken per queue before yielding */
 
+/* Test hook for the restart test (tests/system/t-blkback-restart.sh): with
+ * XACM_TEST_KILL_AFTER=N in the environment, the daemon SIGKILLs itself
+ * right after its Nth submission of I/O, so that it dies with requests
+ * taken from a ring and not answered, the case a restart must redo.  0
+ * (unset): never. */
+static unsigned long kill_after, submissions;
+
 int vbd_io_fd(const struct vbd *v)
 {
 	return v->uring_ready ? v->uring.ring_fd : -1;
@@ -51,6 +59,8 @@ int vbd_io_init(struct vbd *v)
 {
 	int rc;
 
+	if (getenv("XACM_TEST_KILL_AFTER"))
+		kill_after = strtoul(getenv("XACM_TEST_KILL_AFTER"), NULL, 10);
 	v->io = calloc(VBD_IO_DEPTH, sizeof(*v->io));
 	v->pgrant = calloc(VBD_PGRANT_SLOTS, sizeof(*v->pgrant));
 	if (v->io == NULL || v->pgrant == NULL)
@@ -409,7 +419,8 @@ void vbd_kick(struct vbd *v, unsigned int qi)
 			vbd_shut(v, "the frontend broke the ring protocol; disconnected");
 			return;
 		}
-		io_uring_submit(&v->uring);
+		if (io_uring_submit(&v->uring) > 0 && ++submissions == kill_after)
+			raise(SIGKILL); /* the test hook above */
 		push(v, q);
 		rc = 0;
 	} while (!q->more && !q->starved && blkb_ring_final_check(&q->ring));

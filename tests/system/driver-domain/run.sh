@@ -4,7 +4,9 @@
 # image has glibc but no Xen libraries: t-blkback.sh puts them in ./lib.
 #   xacm.blkback=OPT,OPT...  options for blkback-acm
 #   xacm.kill-every=SEC      SIGKILL blkback-acm every SEC seconds and start
-#                            it again (the restart test); each kill is logged
+#                            it again (the restart test), every other time
+#                            with XACM_TEST_KILL_AFTER (it kills itself with
+#                            I/O in flight first); each kill is logged
 #   xacm.kernel-blkback      run Linux's xen-blkback instead (the peer in
 #                            benchmarks); dom0 writes each vbd's
 #                            physical-device node, as a hotplug script would
@@ -95,12 +97,26 @@ if [ -z "$every" ]; then
 fi
 n=0
 while :; do
-    # shellcheck disable=SC2086
-    ./blkback-acm $args 2>&1 &
+    # every other daemon kills itself right after its (20 + 7n)th submission
+    # of I/O (XACM_TEST_KILL_AFTER), so that it surely dies with requests
+    # unanswered; the others get SIGKILL from here, at any moment
+    if [ $((n % 2)) = 1 ]; then
+        # shellcheck disable=SC2086
+        XACM_TEST_KILL_AFTER=$((20 + 7 * n)) ./blkback-acm $args 2>&1 &
+    else
+        # shellcheck disable=SC2086
+        ./blkback-acm $args 2>&1 &
+    fi
     pid=$!
     sleep "$every"
-    kill -9 "$pid" 2>/dev/null || { echo "GUEST: blkback-acm died by itself"; exit 1; }
+    if kill -9 "$pid" 2>/dev/null; then
+        how="killed blkback-acm with SIGKILL"
+    elif [ $((n % 2)) = 1 ]; then
+        how="blkback-acm killed itself after submitting I/O"
+    else
+        echo "GUEST: blkback-acm died by itself"; exit 1
+    fi
     wait "$pid" 2>/dev/null
     n=$((n + 1))
-    echo "GUEST: killed blkback-acm with SIGKILL ($n), starting it again"
+    echo "GUEST: $how ($n), starting it again"
 done
