@@ -4,7 +4,8 @@
 # enforcing): a Linux PV guest runs the same fio jobs through each, both
 # backends in alike driver domains serving alike backing files, job by job
 # in turn for BENCH_ROUNDS rounds (default 3; BENCH_SECONDS per job,
-# default 8).  Prints and writes DOCS_DIR/performance-blkback.md.  Called
+# default 8; DRV_VCPUS per driver domain, default 2).  Prints and writes
+# DOCS_DIR/performance-blkback.md.  Called
 # by "make bench-blkback".
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -17,7 +18,7 @@ cp -a "$ROOT/bench/testbed/." "$PAYLOAD/"
 cp "$BUILD/bench/pv-costs" "$PAYLOAD/bin/"
 rounds=${BENCH_ROUNDS:-3}
 "$ROOT/tests/testbed/run-in-dom0" --payload "$PAYLOAD" --timeout 2400 \
-    -- "BENCH_SECONDS=${BENCH_SECONDS:-8} BENCH_ROUNDS=$rounds sh ./dom0-blkback-bench.sh" | tee "$out"
+    -- "BENCH_SECONDS=${BENCH_SECONDS:-8} BENCH_ROUNDS=$rounds DRV_VCPUS=${DRV_VCPUS:-2} sh ./dom0-blkback-bench.sh" | tee "$out"
 grep -q '^RESULT kernel ' "$out" && grep -q '^RESULT acm ' "$out" ||
     { echo "blkback-bench: no results (see above)" >&2; exit 1; }
 JOBS="write-1M-qd8 read-1M-qd8 randwrite-4k-qd1 randwrite-4k-qd32 randread-4k-qd1 randread-4k-qd32"
@@ -61,7 +62,7 @@ per() { awk -v a="$1" -v b="$req" 'BEGIN {printf (b > 0 ? "%.2f" : "-"), a / b}'
     echo "of ramp) on two disks: xvda served by Linux's xen-blkback (persistent"
     echo "grants) in one driver domain, xvdb by blkback-acm (persistent grants,"
     echo "io_uring, acdom's allow) in another. Both driver domains are alike (\`blk_t\`,"
-    echo "2 vCPUs, 192 MiB) and serve their own /dev/xvda, a 192 MiB file in dom0's memory."
+    echo "${DRV_VCPUS:-2} vCPU(s), 192 MiB) and serve their own /dev/xvda, a 192 MiB file in dom0's memory."
     echo "Every job runs on both disks back to back, $rounds rounds over (the order"
     echo "alternates), so both backends are measured under the same host load; the"
     echo "table gives the median of the rounds and the range of the per-round ratios."

@@ -79,7 +79,8 @@ guest_initrd() {
 
 # start_guest NAME TESTDIR [XL-CONFIG-LINE...]: boot a PV guest that runs
 # TESTDIR/run.sh; returns at once.  GUEST_MEMORY (MiB, default 256),
-# GUEST_EXTRA (more kernel command line) and GUEST_FIO=1 adjust it.
+# GUEST_VCPUS (default 2), GUEST_EXTRA (more kernel command line) and
+# GUEST_FIO=1 adjust it.
 start_guest() {
     name=$1 dir=$2; shift 2
     guest_initrd "$dir" "/tmp/$name.initrd"
@@ -90,7 +91,7 @@ start_guest() {
         echo "ramdisk = \"/tmp/$name.initrd\""
         echo "extra = \"console=hvc0 loglevel=4 ${GUEST_EXTRA:-}\""
         echo "memory = ${GUEST_MEMORY:-256}"
-        echo 'vcpus = 2'
+        echo "vcpus = ${GUEST_VCPUS:-2}"
         echo 'on_poweroff = "destroy"'
         echo 'on_crash = "destroy"'
         for line in "$@"; do echo "$line"; done
@@ -146,8 +147,8 @@ guest_result() {
 # blkback-acm options) and KILL_EVERY (seconds; the restart test) go to the
 # driver domain's command line; KERNEL_BLKBACK=1 runs Linux's xen-blkback
 # there instead (see kernel_blkback_attach); DRV_COMMANDS=1 makes it obey
-# drv_cmd.  Sets DRV to its domid; fails (after
-# printing its console) unless blkback-acm came up.
+# drv_cmd; DRV_VCPUS sets its vCPUs (default 2).  Sets DRV to its domid;
+# fails (after printing its console) unless blkback-acm came up.
 start_blkback_domain() {
     name=$1; shift
     stage_blkback_acm
@@ -157,7 +158,7 @@ start_blkback_domain() {
         letter=$(echo $letter | tr a-y b-z)
     done
     GUEST_EXTRA="${BLKBACK_ARGS:+xacm.blkback=$BLKBACK_ARGS} ${KILL_EVERY:+xacm.kill-every=$KILL_EVERY} ${KERNEL_BLKBACK:+xacm.kernel-blkback} ${DRV_COMMANDS:+xacm.commands}" \
-        GUEST_MEMORY=192 start_guest "$name" ./driver-domain "seclabel='system_u:system_r:blk_t'" \
+        GUEST_VCPUS=${DRV_VCPUS:-2} GUEST_MEMORY=192 start_guest "$name" ./driver-domain "seclabel='system_u:system_r:blk_t'" \
         "disk = [ $disks ]" || return 1
     log=/var/log/xen/console/guest-$name.log
     i=0; while ! grep -q 'serving vbds' "$log" 2>/dev/null && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
