@@ -5,8 +5,7 @@
 # backends in alike driver domains serving alike backing files, job by job
 # in turn for BENCH_ROUNDS rounds (default 3; BENCH_SECONDS per job,
 # default 8; DRV_VCPUS per driver domain, default 2).  Prints and writes
-# DOCS_DIR/performance-blkback.md.  Called
-# by "make bench-blkback".
+# DOCS_DIR/performance-blkback.md.  Called by "make bench-blkback".
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=$1 DOCS=$2

@@ -58,9 +58,10 @@ int vbd_io_fd(const struct vbd *v)
 int vbd_io_init(struct vbd *v)
 {
 	int rc;
+	const char *kill_env = getenv("XACM_TEST_KILL_AFTER");
 
-	if (getenv("XACM_TEST_KILL_AFTER"))
-		kill_after = strtoul(getenv("XACM_TEST_KILL_AFTER"), NULL, 10);
+	if (kill_env)
+		kill_after = strtoul(kill_env, NULL, 10);
 	v->io = calloc(VBD_IO_DEPTH, sizeof(*v->io));
 	v->pgrant = calloc(VBD_PGRANT_SLOTS, sizeof(*v->pgrant));
 	if (v->io == NULL || v->pgrant == NULL)
@@ -355,6 +356,11 @@ static unsigned int count_threads(void)
 	return n;
 }
 
+static unsigned long long timeval_ms(struct timeval tv)
+{
+	return (unsigned long long)tv.tv_sec * 1000 + (unsigned long long)tv.tv_usec / 1000;
+}
+
 /* The counters, for benchmarks: in the backend node xacm-stats, at most
  * once a second.  grant-maps counts every map: the ring pages at connect
  * and each persistent grant at its first use, never per I/O. */
@@ -378,10 +384,7 @@ static void publish_stats(struct vbd *v)
 		(unsigned long long)v->stats.copy_segs,
 		(unsigned long long)(v->stats.ring_maps + v->stats.pgrant_maps), v->nr_pgrants,
 		(unsigned long long)v->stats.zero_copy, (unsigned long long)v->stats.notifies,
-		(unsigned long long)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000 +
-			(unsigned long long)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000,
-		(unsigned long long)ru.ru_stime.tv_sec * 1000 +
-			(unsigned long long)ru.ru_stime.tv_usec / 1000,
+		timeval_ms(ru.ru_utime) + timeval_ms(ru.ru_stime), timeval_ms(ru.ru_stime),
 		count_threads());
 }
 

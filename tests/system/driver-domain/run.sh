@@ -99,14 +99,10 @@ n=0
 while :; do
     # every other daemon kills itself right after its (20 + 7n)th submission
     # of I/O (XACM_TEST_KILL_AFTER), so that it surely dies with requests
-    # unanswered; the others get SIGKILL from here, at any moment
-    if [ $((n % 2)) = 1 ]; then
-        # shellcheck disable=SC2086
-        XACM_TEST_KILL_AFTER=$((20 + 7 * n)) ./blkback-acm $args 2>&1 &
-    else
-        # shellcheck disable=SC2086
-        ./blkback-acm $args 2>&1 &
-    fi
+    # unanswered; the others (empty: never) get SIGKILL from here, at any moment
+    after=; [ $((n % 2)) = 1 ] && after=$((20 + 7 * n))
+    # shellcheck disable=SC2086
+    XACM_TEST_KILL_AFTER=$after ./blkback-acm $args 2>&1 &
     pid=$!
     sleep "$every"
     if kill -9 "$pid" 2>/dev/null; then
