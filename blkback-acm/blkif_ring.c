@@ -124,6 +124,11 @@ static bool has_unconsumed(const struct blkb_ring *r)
 	return (req < rsp ? req : rsp) != 0;
 }
 
+bool blkb_ring_pending(const struct blkb_ring *r)
+{
+	return !r->broken && has_unconsumed(r);
+}
+
 bool blkb_ring_final_check(struct blkb_ring *r)
 {
 	if (r->broken)

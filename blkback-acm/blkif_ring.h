@@ -81,6 +81,11 @@ bool blkb_ring_push_responses(struct blkb_ring *r) __attribute__((warn_unused_re
  * until the event channel fires.  false if broken. */
 bool blkb_ring_final_check(struct blkb_ring *r) __attribute__((warn_unused_result));
 
+/* Whether requests wait on the ring (one fresh read of req_prod), without
+ * consuming or checking them: a hint for polling, never false when the
+ * frontend published one and the ring has room.  false if broken. */
+bool blkb_ring_pending(const struct blkb_ring *r);
+
 /* The frontend's "protocol" node, as (bytes, len) read from XenStore; NULL
  * or len 0 when the node is absent.  Returns 0 for the layout this code
  * serves (absent, or exactly "x86_64-abi"), -EPROTONOSUPPORT for

@@ -23,7 +23,7 @@
 /* Requests of one vbd in asynchronous I/O at once, over all its queues,
  * and the bytes of private buffer they may hold: a frontend cannot make
  * the daemon allocate more than this. */
-#define VBD_IO_DEPTH 64u
+#define VBD_IO_DEPTH 128u
 #define VBD_IO_BYTES (16u << 20)
 /* Persistent grants kept mapped per vbd (Linux's blkfront uses 1056 per
  * queue); a segment past this goes through grant copy instead. */
@@ -45,6 +45,7 @@ struct blkb_ctx {
 	bool discard;             /* offer feature-discard */
 	bool persistent;          /* offer feature-persistent (vbd_io.c maps them) */
 	const char *state_dir;    /* the rings' shadow files (ring_shadow.h) */
+	unsigned int poll_us;     /* before sleeping, poll this long for work */
 	/* The store a vbd's "params" names.  NULL: a file or block device,
 	 * opened into v->fd.  Otherwise called by vbd_open() before anything
 	 * is written: sets *bytes (the store's size) and may set v->priv;
@@ -147,6 +148,11 @@ bool vbd_more(const struct vbd *v, unsigned int q);
 int vbd_fd(const struct vbd *v, unsigned int q);
 /* The fd that is readable when asynchronous I/O completed: vbd_complete(). */
 int vbd_io_fd(const struct vbd *v);
+/* For polling (ctx->poll_us): whether work waits that the fds may not show
+ * yet: completions, task work that posts them at the next system call, or
+ * requests on a ring.  Reads shared memory as a hint only; false for a
+ * data path that does not poll. */
+bool vbd_io_ready(const struct vbd *v);
 /* Answer the requests whose I/O completed, then serve starved queues. */
 void vbd_complete(struct vbd *v);
 

@@ -55,6 +55,19 @@ int vbd_io_fd(const struct vbd *v)
 	return v->uring_ready ? v->uring.ring_fd : -1;
 }
 
+bool vbd_io_ready(const struct vbd *v)
+{
+	if (!v->uring_ready)
+		return false;
+	if (io_uring_cq_ready(&v->uring) ||
+	    (IO_URING_READ_ONCE(*v->uring.sq.kflags) & IORING_SQ_TASKRUN))
+		return true;
+	for (unsigned int q = 0; q < v->nr_queues; q++)
+		if (!v->queue[q].starved && blkb_ring_pending(&v->queue[q].ring))
+			return true;
+	return false;
+}
+
 int vbd_io_init(struct vbd *v)
 {
 	int rc;
@@ -70,8 +83,10 @@ int vbd_io_init(struct vbd *v)
 	 * COOP_TASKRUN: a completion does not interrupt the daemon with an
 	 * IPI (a hypercall in a PV domain) while it runs; it is delivered at
 	 * its next system call, and the loop makes one before it sleeps.
-	 * Kernels before 5.19 refuse the flag: then without it. */
-	rc = io_uring_queue_init(2 * VBD_IO_DEPTH, &v->uring, IORING_SETUP_COOP_TASKRUN);
+	 * TASKRUN_FLAG: the kernel also says so in the SQ flags, for
+	 * vbd_io_ready().  Kernels before 5.19 refuse both: then neither. */
+	rc = io_uring_queue_init(2 * VBD_IO_DEPTH, &v->uring,
+				 IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG);
 	if (rc == -EINVAL)
 		rc = io_uring_queue_init(2 * VBD_IO_DEPTH, &v->uring, 0);
 	if (rc < 0) {
@@ -499,6 +514,9 @@ void vbd_complete(struct vbd *v)
 
 	if (!v->uring_ready)
 		return;
+	/* completions the kernel holds as task work until we enter it */
+	if (IO_URING_READ_ONCE(*v->uring.sq.kflags) & IORING_SQ_TASKRUN)
+		io_uring_get_events(&v->uring);
 	io_uring_for_each_cqe(&v->uring, head, cqe)
 	{
 		if (on_completion(v, io_uring_cqe_get_data(cqe), cqe->res) < 0)

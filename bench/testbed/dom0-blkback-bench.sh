@@ -10,6 +10,7 @@
 # (STATS) and, once a second for the whole run, its CPU time (SAMPLE).
 . ./dom0-lib.sh
 require_enforcing
+: "${BENCH_JOBS:?the fio jobs, RW:BS:QD,... (set by bench/blkback-bench.sh)}"
 # what a system call and a process wake-up cost in a PV domain (dom0 here)
 pv-costs || fail "pv-costs"
 xl_ loadpolicy policy/xenpolicy
@@ -22,7 +23,7 @@ DRVK=$DRV
 start_blkback_domain drva /tmp/bench-acm.img || { fail "no blkback-acm driver domain"; finish; exit 1; }
 DRVA=$DRV
 GUEST_FIO=1 GUEST_MEMORY=400 \
-    GUEST_EXTRA="xacm.bench-seconds=${BENCH_SECONDS:-8} xacm.bench-rounds=${BENCH_ROUNDS:-3} xacm.bench-devs=kernel:xvda,acm:xvdb" \
+    GUEST_EXTRA="xacm.bench-seconds=${BENCH_SECONDS:-8} xacm.bench-rounds=${BENCH_ROUNDS:-3} xacm.bench-jobs=$BENCH_JOBS xacm.bench-devs=kernel:xvda,acm:xvdb" \
     start_guest bench ./guest-fio "seclabel='system_u:system_r:enc_t'" \
     "disk = [ 'backend=drvk,format=raw,vdev=xvda,access=rw,target=/dev/xvda', 'backend=drva,format=raw,vdev=xvdb,access=rw,target=/dev/xvda' ]" ||
     { fail "xl create bench"; finish; exit 1; }
@@ -41,7 +42,7 @@ i=0; while ! grep -q 'GUEST: fio done\|GUEST-EXIT' "$log" 2>/dev/null && [ $i -l
 kill "$sampler"
 echo "STATS acm $(xenstore-read "$stats")"
 tr -d '\r' < "$log" | grep '^RESULT '
-want=$((12 * ${BENCH_ROUNDS:-3}))
+want=$((2 * $(echo "$BENCH_JOBS" | tr , '\n' | wc -l) * ${BENCH_ROUNDS:-3}))
 n=$(tr -d '\r' < "$log" | grep -c '^RESULT ')
 [ "$n" = "$want" ] && pass "$n fio jobs ran" || { fail "$n of $want fio jobs ran"; tr -d '\r' < "$log" | grep GUEST | tail; }
 wait_guest bench 60 > /dev/null

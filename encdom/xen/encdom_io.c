@@ -60,6 +60,12 @@ int vbd_io_fd(const struct vbd *v)
 	return -1; /* no asynchronous I/O */
 }
 
+bool vbd_io_ready(const struct vbd *v)
+{
+	(void)v;
+	return false; /* encdom does not poll (ctx->poll_us is 0) */
+}
+
 void vbd_complete(struct vbd *v)
 {
 	(void)v;

@@ -13,6 +13,8 @@
 #      again.  The good guest must be connected and still running when the
 #      hostile vbd is closed, and its whole disk test must pass: blkback-acm
 #      served it after the disconnect.  blkback-acm must still be running.
+# blkback-acm polls here (--poll-us 500), so its polling loop also reads the
+# hostile ring's producer index, and the good guest's I/O goes that way.
 . ./dom0-lib.sh
 require_enforcing
 start_acdom_with_policy
@@ -39,7 +41,7 @@ dd if=/dev/zero of=/tmp/backing2.img bs=1M count=8 2>/dev/null
 MARKER="XACM-HOSTILE-SECTOR0-$(cat /proc/sys/kernel/random/uuid)"
 printf '%s' "$MARKER" | dd of=/tmp/backing2.img conv=notrunc 2>/dev/null
 stage_blkback_acm
-GUEST_MEMORY=192 start_guest drv ./driver-domain "seclabel='system_u:system_r:blk_t'" \
+GUEST_EXTRA="xacm.blkback=--poll-us=500" GUEST_MEMORY=192 start_guest drv ./driver-domain "seclabel='system_u:system_r:blk_t'" \
     "disk = [ 'format=raw,vdev=xvda,access=rw,target=/tmp/backing.img', 'format=raw,vdev=xvdb,access=rw,target=/tmp/backing2.img' ]" ||
     fail "cannot start the driver domain"
 end=$(($(now) + 300)); while ! grep -q 'serving vbds' "$DRVLOG" 2>/dev/null && [ "$(now)" -lt $end ]; do sleep 0.2; done
@@ -51,6 +53,8 @@ if [ -z "$DRV" ] || ! grep -q 'serving vbds' "$DRVLOG"; then
     exit 1
 fi
 echo "driver domain $DRV is up"
+grep -q 'polling for up to 500 us' "$DRVLOG" && pass "blkback-acm polls for up to 500 µs before it sleeps" ||
+    fail "blkback-acm does not say it polls (--poll-us 500)"
 expect "xacm-label labels the driver's /dev/xvda bank_a_disk" xacm-label set --path /dev/xvda bank_a_disk
 expect "xacm-label labels the driver's /dev/xvdb shop_disk" xacm-label set --path /dev/xvdb shop_disk
 

@@ -257,6 +257,46 @@ START_TEST(indices_wrap_around)
 }
 END_TEST
 
+/* The polling hint (--poll-us): it reads req_prod and nothing else. */
+START_TEST(pending_is_a_hint_that_consumes_nothing)
+{
+	struct pair p;
+	struct blkif_request req;
+
+	pair_init(&p, 0);
+	ck_assert(!blkb_ring_pending(&p.back));
+	front_queue(&p, 7);
+	ck_assert(!blkb_ring_pending(&p.back)); /* queued, not yet published */
+	front_push(&p);
+	ck_assert(blkb_ring_pending(&p.back));
+	ck_assert(blkb_ring_pending(&p.back)); /* asking twice takes nothing */
+	ck_assert_uint_eq(p.back.req_cons, 0);
+	ck_assert_int_eq(blkb_ring_next_request(&p.back, &req), 1);
+	ck_assert_uint_eq(req.id, 7);
+	ck_assert(!blkb_ring_pending(&p.back));
+	pair_free(&p);
+
+	/* 32 consumed and unanswered: nothing more can be taken, so nothing
+	 * is pending whatever req_prod says */
+	pair_init(&p, 0);
+	p.sring->req_prod = 32;
+	for (int i = 0; i < 32; i++)
+		ck_assert_int_eq(blkb_ring_next_request(&p.back, &req), 1);
+	p.sring->req_prod = 40;
+	ck_assert(!blkb_ring_pending(&p.back));
+	pair_free(&p);
+
+	/* An impossible index is only a hint here: taking it disconnects, and
+	 * a broken ring is never pending again */
+	pair_init(&p, 0);
+	p.sring->req_prod = UINT32_MAX;
+	ck_assert(blkb_ring_pending(&p.back));
+	ck_assert_int_eq(blkb_ring_next_request(&p.back, &req), -EPROTO);
+	ck_assert(!blkb_ring_pending(&p.back));
+	pair_free(&p);
+}
+END_TEST
+
 START_TEST(impossible_producer_disconnects)
 {
 	struct pair p;
@@ -466,6 +506,7 @@ int main(void)
 	tcase_add_test(tc, full_ring);
 	tcase_add_test(tc, indices_wrap_around);
 	tcase_add_test(tc, impossible_producer_disconnects);
+	tcase_add_test(tc, pending_is_a_hint_that_consumes_nothing);
 	tcase_add_test(tc, requests_are_copied_once);
 	tcase_add_test(tc, multi_page_rings);
 	tcase_add_test(tc, broken_ring_leaves_others_alone);

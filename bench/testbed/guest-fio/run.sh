@@ -11,9 +11,11 @@
 # xacm.bench-rounds times over (default 1), so that
 # the backends behind them are measured alternately under the same host
 # load; each line then reads RESULT <label> <job> kib_s=... iops=... round=N.
+# xacm.bench-jobs=RW:BS:QD,... replaces the default list of jobs.
 secs=$(sed -n 's/.*xacm.bench-seconds=\([0-9]*\).*/\1/p' /proc/cmdline)
 devs=$(sed -n 's/.*xacm.bench-devs=\([a-z0-9:,]*\).*/\1/p' /proc/cmdline | tr , ' ')
 rounds=$(sed -n 's/.*xacm.bench-rounds=\([0-9]*\).*/\1/p' /proc/cmdline)
+jobs=$(sed -n 's/.*xacm.bench-jobs=\([a-zA-Z0-9:,]*\).*/\1/p' /proc/cmdline | tr , ' ')
 for d in ${devs:-:xvda}; do
     i=0; while [ ! -b "/dev/${d#*:}" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
     [ -b "/dev/${d#*:}" ] || { echo "GUEST: no /dev/${d#*:}"; exit 1; }
@@ -40,7 +42,7 @@ run_job() {
 }
 round=1
 while [ "$round" -le "${rounds:-1}" ]; do
-    for job in write:1M:8 read:1M:8 randwrite:4k:1 randwrite:4k:32 randread:4k:1 randread:4k:32; do
+    for job in ${jobs:-write:1M:8 read:1M:8 randwrite:4k:1 randwrite:4k:32 randread:4k:1 randread:4k:32}; do
         rw=${job%%:*} rest=${job#*:}; name=$rw-${rest%%:*}-qd${rest#*:}
         if [ -z "$devs" ]; then
             r=$(run_job "$job" "$dev") || { echo "$r"; exit 1; }
