@@ -118,7 +118,9 @@ static bool poll_for_work(unsigned int poll_us)
 			for (unsigned int i = 0; i < nvbds; i++)
 				if (vbd_io_ready(vbds[i]))
 					return true;
+#if defined(__x86_64__) || defined(__i386__)
 			__builtin_ia32_pause();
+#endif
 		}
 		clock_gettime(CLOCK_MONOTONIC, &t);
 	} while ((t.tv_sec - t0.tv_sec) * 1000000 + (t.tv_nsec - t0.tv_nsec) / 1000 < poll_us);

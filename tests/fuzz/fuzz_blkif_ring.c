@@ -166,6 +166,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 			break;
 		case 5:
+			/* the polling hint too: never work on a broken ring */
+			if (blkb_ring_pending(&r) && broken)
+				abort();
 			if (blkb_ring_final_check(&r) && broken)
 				abort();
 			break;

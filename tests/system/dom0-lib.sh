@@ -304,6 +304,9 @@ format_volume() {
 # start_encdom SPEC LOG [N]: the daemon (its log appended to LOG), until
 # LOG holds N (default 1) 'serving vbds' lines; sets ENCDOM
 start_encdom() {
+    # the log exists before the wait below reads it (the redirection of a
+    # background job may come later: then grep failed and the wait ended)
+    : >> "$2"
     encdom --volume "$1" --state-dir /tmp/encdom-state >> "$2" 2>&1 &
     ENCDOM=$!
     i=0; while [ "$(grep -c 'serving vbds' "$2")" -lt "${3:-1}" ] && [ $i -lt 1200 ]; do sleep 0.1; i=$((i + 1)); done
