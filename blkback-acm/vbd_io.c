@@ -55,12 +55,18 @@ int vbd_io_fd(const struct vbd *v)
 	return v->uring_ready ? v->uring.ring_fd : -1;
 }
 
+/* Completions the kernel holds as task work until the daemon enters it
+ * (IORING_SETUP_TASKRUN_FLAG). */
+static bool task_work_pending(const struct vbd *v)
+{
+	return IO_URING_READ_ONCE(*v->uring.sq.kflags) & IORING_SQ_TASKRUN;
+}
+
 bool vbd_io_ready(const struct vbd *v)
 {
 	if (!v->uring_ready)
 		return false;
-	if (io_uring_cq_ready(&v->uring) ||
-	    (IO_URING_READ_ONCE(*v->uring.sq.kflags) & IORING_SQ_TASKRUN))
+	if (io_uring_cq_ready(&v->uring) || task_work_pending(v))
 		return true;
 	for (unsigned int q = 0; q < v->nr_queues; q++)
 		if (!v->queue[q].starved && blkb_ring_pending(&v->queue[q].ring))
@@ -514,8 +520,7 @@ void vbd_complete(struct vbd *v)
 
 	if (!v->uring_ready)
 		return;
-	/* completions the kernel holds as task work until we enter it */
-	if (IO_URING_READ_ONCE(*v->uring.sq.kflags) & IORING_SQ_TASKRUN)
+	if (task_work_pending(v))
 		io_uring_get_events(&v->uring);
 	io_uring_for_each_cqe(&v->uring, head, cqe)
 	{

@@ -127,10 +127,13 @@ static bool poll_for_work(unsigned int poll_us)
 	return false;
 }
 
-/* The work poll_for_work() found: completions, then every ring. */
+/* The work poll_for_work() found: of each vbd that has some, the
+ * completions, then every ring (the others are left alone). */
 static void serve_polled(void)
 {
 	for (unsigned int i = 0; i < nvbds; i++) {
+		if (!vbd_io_ready(vbds[i]))
+			continue;
 		vbd_complete(vbds[i]);
 		for (unsigned int q = 0; vbd_fd(vbds[i], q) >= 0; q++)
 			vbd_kick(vbds[i], q);
