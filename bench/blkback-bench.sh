@@ -43,17 +43,19 @@ stat() { sed -n "s/^STATS acm .*$1=\([0-9]*\).*/\1/p" "$out"; }
 req=$(stat requests) calls=$(stat grant-copy-calls) segs=$(stat grant-copy-segments)
 maps=$(stat grant-maps) notes=$(stat notifications) zero=$(stat zero-copy)
 pg=$(sed -n "s/^STATS acm .*persistent-grants=\([0-9]*\).*/\1/p" "$out")
-# cpu J: blkback-acm's CPU share during job J (0-based) over every round.
-# SAMPLE jobs=N says N results were out; the results come in pairs per job,
-# kernel first in odd rounds and blkback-acm first in even ones.
-cpu() {
-    awk -v jn="$1" -v rounds="$rounds" -v nj="$nj" '$1 == "SAMPLE" { t = substr($2, 3); n = substr($3, 6); c = -1
-        for (i = 4; i <= NF; i++) if ($i ~ /^daemon-cpu-ms=/) c = substr($i, 15)
-        if (c < 0) next
-        if (n == pn && pt != "") { dt[n] += t - pt; dc[n] += c - pc }
-        pn = n; pt = t; pc = c }
-        END { for (r = 1; r <= rounds; r++) { idx = (r - 1) * nj * 2 + jn * 2 + (r % 2); T += dt[idx]; C += dc[idx] }
-            if (T > 0) printf "%d %%", C / T / 10; else print "-" }' "$out"
+# ddcpu J BACKEND IOPS: the CPU time Xen gave BACKEND's driver domain
+# while BACKEND ran job J (0-based), over every round: "P % (U µs/I/O)",
+# P in % of one CPU, U per guest I/O at IOPS.  DDCPU jobs=N comes when the
+# Nth result is out, so result N+1's job ran between it and the next one.
+# The results come in pairs per job, kernel first in odd rounds and
+# blkback-acm first in even ones.
+ddcpu() {
+    awk -v jn="$1" -v b="$2" -v iops="$3" -v rounds="$rounds" -v nj="$nj" '$1 == "DDCPU" {
+        n = substr($3, 6); t[n] = substr($2, 3)
+        for (i = 4; i <= NF; i++) if ($i ~ "^" b "=") c[n] = substr($i, length(b) + 2) }
+        END { for (r = 1; r <= rounds; r++) { idx = (r - 1) * nj * 2 + jn * 2 + (b == "acm" ? r % 2 : 1 - r % 2)
+                if ((idx in t) && ((idx + 1) in t)) { T += t[idx + 1] - t[idx]; C += c[idx + 1] - c[idx] } }
+            if (T > 0 && iops > 0) printf "%d %% (%d µs/I/O)", 100 * C / T, 1e6 * C / T / iops; else print "-" }' "$out"
 }
 pvcost() { awk -v k="$1" '$1 == "PVCOST" && $2 == k {print $3}' "$out"; }
 per() { awk -v a="$1" -v b="$req" 'BEGIN {printf (b > 0 ? "%.2f" : "-"), a / b}'; }
@@ -79,21 +81,24 @@ per() { awk -v a="$1" -v b="$req" 'BEGIN {printf (b > 0 ? "%.2f" : "-"), a / b}'
     echo "where every system call goes through Xen) weigh differently than on"
     echo "hardware."
     echo
-    echo "| job | kernel blkback KiB/s | blkback-acm KiB/s | ratio | per-round ratios | kernel IOPS | blkback-acm IOPS | blkback-acm CPU |"
-    echo "|---|---|---|---|---|---|---|---|"
+    echo "| job | kernel blkback KiB/s | blkback-acm KiB/s | ratio | per-round ratios | kernel IOPS | blkback-acm IOPS | kernel's driver domain CPU | blkback-acm's driver domain CPU |"
+    echo "|---|---|---|---|---|---|---|---|---|"
     n=0 met=0
     for j in $JOBS; do
         k=$(median kernel "$j" kib_s) a=$(median acm "$j" kib_s)
         r=$(awk -v a="$a" -v k="$k" 'BEGIN {printf (k > 0 ? "%.2f" : "-"), a / k}')
         met=$((met + $(awk -v a="$a" -v k="$k" 'BEGIN {print (k > 0 && a / k >= 0.8)}')))
-        echo "| $j | $k | $a | **$r** | $(ratios "$j") | $(median kernel "$j" iops) | $(median acm "$j" iops) | $(cpu "$n") |"
+        ki=$(median kernel "$j" iops) ai=$(median acm "$j" iops)
+        echo "| $j | $k | $a | **$r** | $(ratios "$j") | $ki | $ai | $(ddcpu "$n" kernel "$ki") | $(ddcpu "$n" acm "$ai") |"
         n=$((n + 1))
     done
     echo
-    echo "blkback-acm CPU: the daemon's user + system time while its job ran, in % of"
-    echo "one vCPU of its driver domain (sampled once a second from \`xacm-stats\`;"
-    echo "it includes the driver domain's own block I/O toward dom0, which Linux's"
-    echo "blkback does in kernel threads)."
+    echo "Driver domain CPU: the CPU time Xen gave the serving driver domain while"
+    echo "its job ran (\`xl list\` in dom0 as each job starts), in % of one CPU, and"
+    echo "per guest I/O at the job's median IOPS. It is everything that domain did:"
+    echo "the backend and the domain's own block I/O toward dom0. The testbed's two"
+    echo "CPUs serve dom0, both driver domains and the guest, so what one driver"
+    echo "domain uses the others cannot."
     echo
     echo "Goal: ≥ 0.8 × kernel blkback (medians); **met in $met of $nj jobs**. blkback-acm's own counters over all its"
     echo "requests in this run (node \`xacm-stats\`): $req requests, $zero of them without a"
@@ -120,7 +125,8 @@ per() { awk -v a="$1" -v b="$req" 'BEGIN {printf (b > 0 ? "%.2f" : "-"), a / b}'
         echo "neither sleeps nor takes event-channel events (the ports stay masked), so a"
         echo "request costs two or three system calls (\`io_uring_enter\` to submit, one that"
         echo "runs the completion unless the polling's own clock reading did, the"
-        echo "notification). The price is the CPU column: while it serves I/O the daemon"
-        echo "keeps one vCPU of its driver domain busy; Linux's blkback does not."
+        echo "notification). The price is CPU: while it serves I/O the daemon keeps"
+        echo "a vCPU of its driver domain busy (in the CPU columns), and Linux's blkback"
+        echo "does not."
     fi
 } | tee "$report"

@@ -7,7 +7,8 @@
 # kernel, xvdb blkback-acm) and runs every job on both in turn, for
 # BENCH_ROUNDS rounds, so both backends see the same host load.  FLASK is
 # enforcing.  Prints the guest's RESULT lines, blkback-acm's counters
-# (STATS) and, once a second for the whole run, its CPU time (SAMPLE).
+# (STATS) and, once a second for the whole run, its counters and the CPU
+# time Xen gave each driver domain (SAMPLE).
 . ./dom0-lib.sh
 require_enforcing
 : "${BENCH_JOBS:?the fio jobs, RW:BS:QD,... (set by bench/blkback-bench.sh)}"
@@ -31,11 +32,19 @@ FE=$(domid_of bench)
 kernel_blkback_attach "$DRVK" "$FE"
 log=/var/log/xen/console/guest-bench.log
 stats=/local/domain/$DRVA/backend/vbd/$FE/51728/xacm-stats
-# blkback-acm's counters once a second, with the number of results so far,
-# so that its CPU time per job can be worked out; the same load on dom0
-# during the jobs of both backends
-(while sleep 1; do
-    echo "SAMPLE t=$(date +%s) jobs=$(tr -d '\r' < "$log" | grep -c '^RESULT ') $(xenstore-read "$stats" 2>/dev/null)"
+# blkback-acm's counters and the driver domains' CPU time once a second,
+# with the number of results so far, so that the CPU time per job can be
+# worked out; the same load on dom0 during the jobs of both backends
+# (xl list only as a job starts, from the first on: it costs dom0 more
+# than a read)
+(last=; while sleep 1; do
+    n=$(tr -d '\r' < "$log" | grep -c '^RESULT ')
+    echo "SAMPLE t=$(date +%s) jobs=$n $(xenstore-read "$stats" 2>/dev/null)"
+    if [ "$n" != "$last" ] && grep -q 'GUEST: jobs start' "$log"; then
+        echo "DDCPU t=$(date +%s) jobs=$n" \
+            "$(xl list | awk '$1 == "drvk" {k = $6} $1 == "drva" {a = $6} END {printf "kernel=%s acm=%s", k, a}')"
+        last=$n
+    fi
 done) &
 sampler=$!
 i=0; while ! grep -q 'GUEST: fio done\|GUEST-EXIT' "$log" 2>/dev/null && [ $i -lt 3000 ]; do sleep 1; i=$((i + 1)); done

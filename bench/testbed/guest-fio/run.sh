@@ -40,6 +40,7 @@ run_job() {
     case $rw in *read) f=7 ;; *) f=48 ;; esac
     echo "kib_s=$(cut -d';' -f$f /tmp/t) iops=$(cut -d';' -f$((f + 1)) /tmp/t)"
 }
+echo "GUEST: jobs start"
 round=1
 while [ "$round" -le "${rounds:-1}" ]; do
     for job in ${jobs:-write:1M:8 read:1M:8 randwrite:4k:1 randwrite:4k:32 randread:4k:1 randread:4k:32}; do
