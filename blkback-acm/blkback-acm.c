@@ -8,10 +8,12 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "acm_protocol.h"
 #include "vbd.h"
 #include "xacm_log.h"
+#include "xs_value.h"
 
 static const char usage[] =
 	"usage: blkback-acm [--no-acdom] [--max-ring-order N] [--max-indirect N] [--max-queues N]\n"
@@ -29,6 +31,20 @@ static const char usage[] =
 	"Stopped or killed, it leaves connected vbds as they are; started again, it\n"
 	"takes each ring up from its shadow file in the state directory (keep it on\n"
 	"tmpfs), running again what was not answered: no acknowledged write is lost.\n";
+
+/* The value of a numeric option: a decimal number from min to max, or a
+ * message that says which option wants what, and exit status 2. */
+static unsigned int number(const char *opt, const char *arg, unsigned int min, unsigned int max)
+{
+	uint64_t n;
+
+	if (xs_value_parse_uint(arg, strlen(arg), max, &n) != 0 || n < min) {
+		fprintf(stderr, "blkback-acm: --%s takes a number from %u to %u, not \"%s\"\n", opt,
+			min, max, arg);
+		exit(2);
+	}
+	return (unsigned int)n;
+}
 
 int main(int argc, char **argv)
 {
@@ -64,16 +80,22 @@ int main(int argc, char **argv)
 			ctx.acdom_gate = false;
 			break;
 		case 'r':
-			ctx.max_ring_order = (unsigned int)atoi(optarg);
+			ctx.max_ring_order =
+				number("max-ring-order", optarg, 0, BLKB_RING_MAX_PAGE_ORDER);
 			break;
 		case 'i':
-			ctx.max_indirect_segments = (unsigned int)atoi(optarg);
+			ctx.max_indirect_segments =
+				number("max-indirect", optarg, 0, BLKB_MAX_INDIRECT_SEGMENTS);
 			break;
 		case 's':
-			ctx.sector_size = (unsigned int)atoi(optarg);
+			ctx.sector_size = number("sector-size", optarg, 512, 4096);
+			if (ctx.sector_size != 512 && ctx.sector_size != 4096) {
+				fputs("blkback-acm: --sector-size takes 512 or 4096\n", stderr);
+				return 2;
+			}
 			break;
 		case 'q':
-			ctx.max_queues = (unsigned int)atoi(optarg);
+			ctx.max_queues = number("max-queues", optarg, 1, BLKB_MAX_QUEUES);
 			break;
 		case 'd':
 			ctx.discard = false;
@@ -82,7 +104,7 @@ int main(int argc, char **argv)
 			ctx.state_dir = optarg;
 			break;
 		case 'p':
-			ctx.poll_us = (unsigned int)atoi(optarg);
+			ctx.poll_us = number("poll-us", optarg, 0, 1000000);
 			break;
 		case 'v':
 			level = XACM_LOG_DEBUG;
@@ -96,11 +118,8 @@ int main(int argc, char **argv)
 		}
 	}
 	xacm_log_open("blkback-acm", level, false);
-	if (optind != argc || ctx.max_ring_order > BLKB_RING_MAX_PAGE_ORDER ||
-	    ctx.max_indirect_segments > BLKB_MAX_INDIRECT_SEGMENTS ||
-	    (ctx.sector_size != 512 && ctx.sector_size != 4096) || ctx.max_queues < 1 ||
-	    ctx.max_queues > BLKB_MAX_QUEUES) {
-		fputs(usage, stderr);
+	if (optind != argc) {
+		fprintf(stderr, "blkback-acm: unexpected argument \"%s\"\n%s", argv[optind], usage);
 		return 2;
 	}
 	return vbd_serve(&ctx);

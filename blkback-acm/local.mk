@@ -49,6 +49,7 @@ blkback_acm_libblkback_vbd_a_CFLAGS = $(AM_CFLAGS) $(XENSTORE_CFLAGS) $(XENGNTTA
 # learn through dlsym, which a static binary lacks (watches then fail).
 sbin_PROGRAMS += blkback-acm/blkback-acm
 dist_man_MANS += blkback-acm/blkback-acm.8
+TESTS += tests/blkback-acm/t-options.sh
 systemdsystemunit_DATA += dist/blkback-acm.service
 dist/blkback-acm.service: $(top_srcdir)/dist/blkback-acm.service.in
 	@mkdir -p dist
