@@ -7,8 +7,8 @@
 # kernel, xvdb blkback-acm) and runs every job on both in turn, for
 # BENCH_ROUNDS rounds, so both backends see the same host load.  FLASK is
 # enforcing.  Prints the guest's RESULT lines, blkback-acm's counters
-# (STATS) and, once a second for the whole run, its counters and the CPU
-# time Xen gave each driver domain (SAMPLE).
+# (STATS) and, as each job starts, the CPU time Xen gave each driver
+# domain so far (DDCPU).
 . ./dom0-lib.sh
 require_enforcing
 : "${BENCH_JOBS:?the fio jobs, RW:BS:QD,... (set by bench/blkback-bench.sh)}"
@@ -32,14 +32,12 @@ FE=$(domid_of bench)
 kernel_blkback_attach "$DRVK" "$FE"
 log=/var/log/xen/console/guest-bench.log
 stats=/local/domain/$DRVA/backend/vbd/$FE/51728/xacm-stats
-# blkback-acm's counters and the driver domains' CPU time once a second,
-# with the number of results so far, so that the CPU time per job can be
-# worked out; the same load on dom0 during the jobs of both backends
-# (xl list only as a job starts, from the first on: it costs dom0 more
-# than a read)
+# the driver domains' CPU time as each job starts (looked for once a
+# second, from the first job on), with the number of results so far, so
+# that the CPU time per job can be worked out; xl list only then, as it
+# costs dom0 more than the look
 (last=; while sleep 1; do
     n=$(tr -d '\r' < "$log" | grep -c '^RESULT ')
-    echo "SAMPLE t=$(date +%s) jobs=$n $(xenstore-read "$stats" 2>/dev/null)"
     if [ "$n" != "$last" ] && grep -q 'GUEST: jobs start' "$log"; then
         echo "DDCPU t=$(date +%s) jobs=$n" \
             "$(xl list | awk '$1 == "drvk" {k = $6} $1 == "drva" {a = $6} END {printf "kernel=%s acm=%s", k, a}')"
