@@ -9,6 +9,10 @@
 # BENCH_JOBS="RW:BS:QD ..." runs only those fio jobs (e.g. "randread:4k:1")
 # and then prints the report without writing it to DOCS_DIR.  blkback-acm
 # runs with --poll-us BENCH_POLL_US (default 1000; 0: it sleeps at once).
+# BENCH_VARIANT="--opt=value,..." adds a third driver domain whose
+# blkback-acm has those options too, measured in the same rounds (the
+# host's speed drifts by more than most changes make between two boots);
+# the report then has a table for it.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=$1 DOCS=$2
@@ -19,27 +23,34 @@ trap 'rm -rf "$PAYLOAD" "$out"' EXIT
 cp -a "$ROOT/bench/testbed/." "$PAYLOAD/"
 cp "$BUILD/bench/pv-costs" "$PAYLOAD/bin/"
 rounds=${BENCH_ROUNDS:-3} poll_us=${BENCH_POLL_US:-1000}
+variant=${BENCH_VARIANT:-}
+case $variant in *[!-a-z0-9=,]*) echo "blkback-bench: BENCH_VARIANT takes blkback-acm options such as --poll-us=0,--max-queues=1" >&2; exit 2 ;; esac
+ndev=$([ -n "$variant" ] && echo 3 || echo 2)
 specs=${BENCH_JOBS:-write:1M:8 read:1M:8 randwrite:4k:1 randwrite:4k:32 randread:4k:1 randread:4k:32}
 JOBS=$(for s in $specs; do r=${s#*:}; echo "${s%%:*}-${r%%:*}-qd${r#*:}"; done)
 nj=$(echo "$JOBS" | wc -w)
 report=$DOCS/performance-blkback.md
 [ -z "${BENCH_JOBS:-}" ] || report=/dev/null
 "$ROOT/tests/testbed/run-in-dom0" --payload "$PAYLOAD" --timeout 2400 \
-    -- "BENCH_SECONDS=${BENCH_SECONDS:-8} BENCH_ROUNDS=$rounds BENCH_JOBS=${specs// /,} BLKBACK_ARGS=--poll-us=$poll_us DRV_VCPUS=${DRV_VCPUS:-2} sh ./dom0-blkback-bench.sh" | tee "$out"
-grep -q '^RESULT kernel ' "$out" && grep -q '^RESULT acm ' "$out" ||
-    { echo "blkback-bench: no results (see above)" >&2; exit 1; }
+    -- "BENCH_SECONDS=${BENCH_SECONDS:-8} BENCH_ROUNDS=$rounds BENCH_JOBS=${specs// /,} BLKBACK_ARGS=--poll-us=$poll_us DRV_VCPUS=${DRV_VCPUS:-2} BENCH_VARIANT=$variant sh ./dom0-blkback-bench.sh" | tee "$out"
+if ! grep -q '^RESULT kernel ' "$out" || ! grep -q '^RESULT acm ' "$out" ||
+    { [ -n "$variant" ] && ! grep -q '^RESULT variant ' "$out"; }; then
+    echo "blkback-bench: no results (see above)" >&2
+    exit 1
+fi
 # median BACKEND JOB KEY: the median over the rounds of one figure
 median() { awk -v b="$1" -v j="$2" -v k="$3" '$1 == "RESULT" && $2 == b && $3 == j {
     for (i = 4; i <= NF; i++) { split($i, kv, "="); if (kv[1] == k) print kv[2] } }' "$out" |
     sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print 0; else if (NR % 2) print v[(NR + 1) / 2];
         else printf "%d\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-# ratios JOB: blkback-acm / kernel in each round (same round, back to back), as "min-max"
-ratios() { awk -v j="$1" '$1 == "RESULT" && $3 == j { split($4, kv, "="); r = $NF
-        if ($2 == "kernel") k[r] = kv[2]; else a[r] = kv[2] }
+# ratios JOB [B [OVER]]: B (default acm) / OVER (default kernel) in each
+# round (same round, back to back), as "min-max"
+ratios() { awk -v j="$1" -v b="${2:-acm}" -v o="${3:-kernel}" '$1 == "RESULT" && $3 == j { split($4, kv, "="); r = $NF
+        if ($2 == o) k[r] = kv[2]; else if ($2 == b) a[r] = kv[2] }
     END { lo = 1e9; hi = 0; for (r in k) if (k[r] > 0 && (r in a)) { x = a[r] / k[r]
         if (x < lo) lo = x; if (x > hi) hi = x }
         if (hi > 0) printf "%.2f-%.2f", lo, hi; else print "-" }' "$out"; }
-stat() { sed -n "s/^STATS acm .*$1=\([0-9]*\).*/\1/p" "$out"; }
+stat() { sed -n "s/^STATS ${2:-acm} .*$1=\([0-9]*\).*/\1/p" "$out"; }
 req=$(stat requests) calls=$(stat grant-copy-calls) segs=$(stat grant-copy-segments)
 maps=$(stat grant-maps) notes=$(stat notifications) zero=$(stat zero-copy)
 pg=$(sed -n "s/^STATS acm .*persistent-grants=\([0-9]*\).*/\1/p" "$out")
@@ -47,13 +58,14 @@ pg=$(sed -n "s/^STATS acm .*persistent-grants=\([0-9]*\).*/\1/p" "$out")
 # while BACKEND ran job J (0-based), over every round: "P % (U µs/I/O)",
 # P in % of one CPU, U per guest I/O at IOPS.  DDCPU jobs=N comes when the
 # Nth result is out, so result N+1's job ran between it and the next one.
-# The results come in pairs per job, kernel first in odd rounds and
-# blkback-acm first in even ones.
+# The results come in groups of ndev per job: kernel, blkback-acm (and the
+# variant) in odd rounds, the other way round in even ones.
 ddcpu() {
-    awk -v jn="$1" -v b="$2" -v iops="$3" -v rounds="$rounds" -v nj="$nj" '$1 == "DDCPU" {
+    awk -v jn="$1" -v b="$2" -v iops="$3" -v rounds="$rounds" -v nj="$nj" -v nd="$ndev" '$1 == "DDCPU" {
         n = substr($3, 6); t[n] = substr($2, 3)
         for (i = 4; i <= NF; i++) if ($i ~ "^" b "=") c[n] = substr($i, length(b) + 2) }
-        END { for (r = 1; r <= rounds; r++) { idx = (r - 1) * nj * 2 + jn * 2 + (b == "acm" ? r % 2 : 1 - r % 2)
+        END { p = b == "kernel" ? 0 : b == "acm" ? 1 : 2
+            for (r = 1; r <= rounds; r++) { idx = (r - 1) * nj * nd + jn * nd + (r % 2 ? p : nd - 1 - p)
                 if ((idx in t) && ((idx + 1) in t)) { T += t[idx + 1] - t[idx]; C += c[idx + 1] - c[idx] } }
             if (T > 0 && iops > 0) printf "%d %% (%d µs/I/O)", 100 * C / T, 1e6 * C / T / iops; else print "-" }' "$out"
 }
@@ -128,5 +140,24 @@ per() { awk -v a="$1" -v b="$req" 'BEGIN {printf (b > 0 ? "%.2f" : "-"), a / b}'
         echo "notification). The price is CPU: while it serves I/O the daemon keeps"
         echo "a vCPU of its driver domain busy (in the CPU columns), and Linux's blkback"
         echo "does not."
+    fi
+    if [ -n "$variant" ]; then
+        echo
+        echo "**A variant in the same boot.** A third driver domain, alike, runs blkback-acm"
+        echo "with \`${variant//,/ }\` added to its options and serves the guest's xvdc; every job"
+        echo "ran on it in the same rounds. The last column compares it with blkback-acm"
+        echo "above round by round, so the host's drift between boots does not enter."
+        echo
+        echo "| job | variant KiB/s | ratio to kernel | per-round ratios | variant / blkback-acm per round | variant IOPS | variant's driver domain CPU |"
+        echo "|---|---|---|---|---|---|---|"
+        n=0
+        for j in $JOBS; do
+            k=$(median kernel "$j" kib_s) v=$(median variant "$j" kib_s) vi=$(median variant "$j" iops)
+            r=$(awk -v a="$v" -v k="$k" 'BEGIN {printf (k > 0 ? "%.2f" : "-"), a / k}')
+            echo "| $j | $v | **$r** | $(ratios "$j" variant) | $(ratios "$j" variant acm) | $vi | $(ddcpu "$n" variant "$vi") |"
+            n=$((n + 1))
+        done
+        echo
+        echo "The variant's counters: $(stat requests variant) requests, $(stat notifications variant) event notifications."
     fi
 } | tee "$report"
