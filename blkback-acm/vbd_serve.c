@@ -4,7 +4,9 @@
  * completions.  Shared by blkback-acm and encdom; what differs (the store
  * behind a vbd and its data path) is in ctx->open_store and the vbd_io
  * functions (vbd.h). */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -12,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "acm_protocol.h"
 #include "vbd.h"
@@ -98,6 +101,37 @@ static void rescan(struct blkb_ctx *ctx)
 	}
 }
 
+/* At start: remove the shadow files (vbd-FE-DEVID-qN in the state
+ * directory) of vbds that were removed while no daemon ran, those whose
+ * backend node is gone from XenStore.  A vbd that still exists keeps its
+ * shadow, served or not; while the daemon runs, closing a vbd removes its
+ * own. */
+static void remove_stale_shadows(const struct blkb_ctx *ctx)
+{
+	DIR *d = opendir(ctx->state_dir);
+	struct dirent *e;
+
+	while (d && (e = readdir(d)) != NULL) {
+		char path[XACM_XS_PATH_MAX], rest;
+		unsigned int fe, devid, q;
+		void *node;
+
+		if (sscanf(e->d_name, "vbd-%u-%u-q%u%c", &fe, &devid, &q, &rest) != 3 ||
+		    xacm_xs_path(path, "/local/domain/%u/backend/vbd/%u/%u", ctx->self, fe, devid))
+			continue;
+		node = xs_read(ctx->xs, XBT_NULL, path, NULL);
+		if (node != NULL || errno != ENOENT) {
+			free(node);
+			continue;
+		}
+		if (unlinkat(dirfd(d), e->d_name, 0) == 0)
+			xacm_info("removed the shadow %s/%s: its vbd is gone", ctx->state_dir,
+				  e->d_name);
+	}
+	if (d)
+		closedir(d);
+}
+
 /* ctx->poll_us: watch for work for up to poll_us microseconds before
  * sleeping, by reading the rings' producer indexes and the io_uring flags.
  * A driver domain with a vCPU to spare then takes a request and its
@@ -170,6 +204,7 @@ int vbd_serve(struct blkb_ctx *ctx)
 		  ctx->acdom_gate ? " that acdom allows" : " WITHOUT the acdom gate");
 	if (ctx->poll_us > 0)
 		xacm_info("polling for up to %u us before sleeping", ctx->poll_us);
+	remove_stale_shadows(ctx);
 	rescan(ctx);
 	for (unsigned int polled = 0; !stopping;) {
 		bool busy = ctx->poll_us > 0 && poll_for_work(ctx->poll_us);

@@ -28,6 +28,13 @@ after=$(kills)
 tr -d '\r' < $drvlog | grep -q 'taken up at [1-9]' &&
     pass "a restarted blkback-acm took up a ring in use from its shadow (not at index 0)" ||
     fail "no restarted connection took up a ring in use"
+# left behind by a vbd removed while no daemon ran (driver-domain/run.sh)
+tr -d '\r' < $drvlog | grep -q 'removed the shadow /run/blkback-acm/vbd-32000-51712-q0: its vbd is gone' &&
+    pass "blkback-acm at its start removed the shadow file of a vbd that is gone (run.sh made one)" ||
+    fail "the shadow file of a vbd that is gone was left behind"
+[ -z "$(tr -d '\r' < $drvlog | grep 'removed the shadow' | grep -v 'vbd-32000-')" ] &&
+    pass "no shadow of a vbd that exists was removed" ||
+    fail "a shadow of a vbd that exists was removed"
 # the case that matters: killed with requests consumed and unanswered
 # (every other daemon kills itself right after submitting I/O to make sure)
 redone=$(tr -d '\r' < $drvlog | sed -n 's/.*; \([0-9]*\) unanswered request(s) run again.*/\1/p' |
