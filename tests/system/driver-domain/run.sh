@@ -97,7 +97,7 @@ if [ -z "$every" ]; then
 fi
 # the shadow of a vbd removed while no daemon ran (domain 32000 never
 # existed): the first daemon must remove it, and log so
-mkdir -p -m 700 /run/blkback-acm && : > /run/blkback-acm/vbd-32000-51712-q0
+{ [ -d /run/blkback-acm ] || mkdir -m 700 /run/blkback-acm; } && : > /run/blkback-acm/vbd-32000-51712-q0
 n=0
 while :; do
     # every other daemon kills itself right after its (20 + 7n)th submission
