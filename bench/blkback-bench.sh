@@ -69,6 +69,8 @@ ddcpu() {
                 if ((idx in t) && ((idx + 1) in t)) { T += t[idx + 1] - t[idx]; C += c[idx + 1] - c[idx] } }
             if (T > 0 && iops > 0) printf "%d %% (%d µs/I/O)", 100 * C / T, 1e6 * C / T / iops; else print "-" }' "$out"
 }
+# ratio A K: A / K to two places, "-" without K
+ratio() { awk -v a="$1" -v k="$2" 'BEGIN {printf (k > 0 ? "%.2f" : "-"), a / k}'; }
 pvcost() { awk -v k="$1" '$1 == "PVCOST" && $2 == k {print $3}' "$out"; }
 per() { awk -v a="$1" -v b="$req" 'BEGIN {printf (b > 0 ? "%.2f" : "-"), a / b}'; }
 {
@@ -98,7 +100,7 @@ per() { awk -v a="$1" -v b="$req" 'BEGIN {printf (b > 0 ? "%.2f" : "-"), a / b}'
     n=0 met=0
     for j in $JOBS; do
         k=$(median kernel "$j" kib_s) a=$(median acm "$j" kib_s)
-        r=$(awk -v a="$a" -v k="$k" 'BEGIN {printf (k > 0 ? "%.2f" : "-"), a / k}')
+        r=$(ratio "$a" "$k")
         met=$((met + $(awk -v a="$a" -v k="$k" 'BEGIN {print (k > 0 && a / k >= 0.8)}')))
         ki=$(median kernel "$j" iops) ai=$(median acm "$j" iops)
         echo "| $j | $k | $a | **$r** | $(ratios "$j") | $ki | $ai | $(ddcpu "$n" kernel "$ki") | $(ddcpu "$n" acm "$ai") |"
@@ -153,7 +155,7 @@ per() { awk -v a="$1" -v b="$req" 'BEGIN {printf (b > 0 ? "%.2f" : "-"), a / b}'
         n=0
         for j in $JOBS; do
             k=$(median kernel "$j" kib_s) v=$(median variant "$j" kib_s) vi=$(median variant "$j" iops)
-            r=$(awk -v a="$v" -v k="$k" 'BEGIN {printf (k > 0 ? "%.2f" : "-"), a / k}')
+            r=$(ratio "$v" "$k")
             echo "| $j | $v | **$r** | $(ratios "$j" variant) | $(ratios "$j" variant acm) | $vi | $(ddcpu "$n" variant "$vi") |"
             n=$((n + 1))
         done

@@ -133,8 +133,8 @@ static int take_up(struct vbd *v, unsigned int qi, const struct shadow_id *id)
 	struct vbd_queue *q = &v->queue[qi];
 	int fd, rc;
 
-	if (snprintf(q->shadow_path, sizeof(q->shadow_path), "%s/vbd-%u-%u-q%u", v->ctx->state_dir,
-		     v->fe, v->devid, qi) >= (int)sizeof(q->shadow_path))
+	if (snprintf(q->shadow_path, sizeof(q->shadow_path), "%s/" VBD_SHADOW_NAME,
+		     v->ctx->state_dir, v->fe, v->devid, qi) >= (int)sizeof(q->shadow_path))
 		return -ENAMETOOLONG;
 	q->shadow_len = shadow_size(q->ring.nr_ents);
 	fd = open(q->shadow_path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);

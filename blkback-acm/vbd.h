@@ -29,6 +29,8 @@
  * queue); a segment past this goes through grant copy instead. */
 #define VBD_PGRANTS 4096u
 #define VBD_PGRANT_SLOTS (2 * VBD_PGRANTS) /* hash table, at most half full */
+/* The shadow file of a queue's ring in the state directory: fe, devid, queue. */
+#define VBD_SHADOW_NAME "vbd-%u-%u-q%u"
 
 struct vbd;
 

@@ -101,7 +101,7 @@ static void rescan(struct blkb_ctx *ctx)
 	}
 }
 
-/* At start: remove the shadow files (vbd-FE-DEVID-qN in the state
+/* At start: remove the shadow files (VBD_SHADOW_NAME in the state
  * directory) of vbds that were removed while no daemon ran, those whose
  * backend node is gone from XenStore.  A vbd that still exists keeps its
  * shadow, served or not; while the daemon runs, closing a vbd removes its
@@ -116,7 +116,7 @@ static void remove_stale_shadows(const struct blkb_ctx *ctx)
 		unsigned int fe, devid, q;
 		void *node;
 
-		if (sscanf(e->d_name, "vbd-%u-%u-q%u%c", &fe, &devid, &q, &rest) != 3 ||
+		if (sscanf(e->d_name, VBD_SHADOW_NAME "%c", &fe, &devid, &q, &rest) != 3 ||
 		    xacm_xs_path(path, "/local/domain/%u/backend/vbd/%u/%u", ctx->self, fe, devid))
 			continue;
 		node = xs_read(ctx->xs, XBT_NULL, path, NULL);
