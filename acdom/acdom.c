@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <time.h>
 #include <unistd.h>
 #include <xenctrl.h>
 #include <xenstore.h>
@@ -23,21 +24,13 @@
 #include "acm_client.h"
 #include "audit.h"
 #include "decide.h"
+#include "labels.h"
+#include "vbdset.h"
 #include "xacm_log.h"
 #include "xs_util.h"
 #include "xs_value.h"
 
 #define RULES_MAX_BYTES (16u << 20)
-
-struct vbd {
-	uint32_t be, fe, devid;
-	bool seen, allowed;
-	bool label_rejected; /* reported once until the label node changes */
-	char fe_label[XACM_NAME_MAX], be_label[XACM_NAME_MAX];
-	char resource[ACM_LABEL_MAX];       /* "-" if unlabelled */
-	char value[ACM_DECISION_VALUE_MAX]; /* the node's value as we wrote it */
-	uint64_t alerts;                    /* the backend's alerts audited: 1..alerts */
-};
 
 struct acdom {
 	struct xs_handle *xs;
@@ -46,7 +39,8 @@ struct acdom {
 	const char *rules_path;
 	struct acm_audit *audit;
 	char policy_id[ACM_POLICY_ID_LEN + 1];
-	struct vbd *vbds;
+	struct acdom_xs view; /* labels.h: the reads of resource lookups */
+	struct acdom_vbd *vbds;
 	size_t nvbds, cap;
 };
 
@@ -135,79 +129,47 @@ static int domain_label(struct acdom *a, uint32_t domid, char out[static XACM_NA
 	return 0;
 }
 
-/* Is the node at path owned by the toolstack and writable by no one else? */
-static bool toolstack_only(struct acdom *a, const char *path, unsigned int *owner)
+static char *view_read(void *ctx, const char *path, unsigned int *len)
 {
-	unsigned int n = 0;
-	struct xs_permissions *perms = xs_get_permissions(a->xs, XBT_NULL, path, &n);
-	bool ok = perms && n >= 1 && perms[0].id == 0 && !(perms[0].perms & XS_PERM_WRITE);
-
-	for (unsigned int i = 1; ok && i < n; i++)
-		if (perms[i].id != 0 && (perms[i].perms & XS_PERM_WRITE))
-			ok = false;
-	*owner = perms && n ? perms[0].id : 0;
-	free(perms);
-	return ok;
+	return xs_read(ctx, XBT_NULL, path, len);
 }
 
-/* The label node of a vbd: by its volume's UUID when a trusted backend
- * published one, else by its backing path.  0 with path set, or -1. */
-static int label_node(struct acdom *a, const struct vbd *v, char path[static XACM_XS_PATH_MAX])
+static struct xs_permissions *view_perms(void *ctx, const char *path, unsigned int *n)
 {
-	char key[2 * ACM_BACKING_PATH_MAX + 1], *value;
-	unsigned int len, owner;
-	int rc = -1;
-
-	if (xacm_xs_path(path, "/local/domain/%u/backend/vbd/%u/%u/" ACM_XS_VBD_VOLUME_UUID, v->be,
-			 v->fe, v->devid))
-		return -1;
-	value = xs_read(a->xs, XBT_NULL, path, &len);
-	if (value && acm_uuid_valid(value, len) && toolstack_only(a, path, &owner)) {
-		rc = xacm_xs_path(path, ACM_XS_LABEL_UUID_DIR "/%s", value);
-		free(value);
-		return rc;
-	}
-	free(value);
-	if (xacm_xs_path(path, "/local/domain/%u/backend/vbd/%u/%u/params", v->be, v->fe, v->devid))
-		return -1;
-	value = xs_read(a->xs, XBT_NULL, path, &len);
-	if (value && len && !memchr(value, '\0', len) && !acm_path_key(value, key))
-		rc = xacm_xs_path(path, ACM_XS_LABEL_PATH_DIR "/%s", key);
-	free(value);
-	return rc;
+	return xs_get_permissions(ctx, XBT_NULL, path, n);
 }
 
-/* The resource label of a vbd, from its toolstack-owned label node. */
-static void resource_label(struct acdom *a, struct vbd *v)
+static uint64_t now_ms(void)
 {
-	char path[XACM_XS_PATH_MAX], *label;
-	unsigned int len, owner;
+	struct timespec ts;
 
-	strcpy(v->resource, "-");
-	if (label_node(a, v, path))
-		return;
-	label = xs_read(a->xs, XBT_NULL, path, &len);
-	if (label == NULL)
-		return;
-	if (!toolstack_only(a, path, &owner)) {
-		if (v->label_rejected) {
-			free(label);
-			return;
-		}
-		v->label_rejected = true;
-		xacm_warn(
-			"ignoring label node %s: owned or writable by domain %u, not the toolstack",
-			path, owner);
-		audit(a,
-		      "\"event\":\"label-rejected\",\"fe\":%u,\"be\":%u,\"devid\":%u,"
-		      "\"owner\":%u,\"why\":\"label node writable by a domain other than the "
-		      "toolstack\"",
-		      v->fe, v->be, v->devid, owner);
-	} else if (len < ACM_LABEL_MAX && !memchr(label, '\0', len) && acm_label_valid(label)) {
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* The vbd's resource label and id (labels.h); a label node that another
+ * domain could write is audited once until it changes. */
+static void resource_label(struct acdom *a, struct acdom_vbd *v)
+{
+	struct acdom_resource r;
+	enum acdom_label_status st = acdom_resource_of(&a->view, v->be, v->fe, v->devid, &r);
+
+	strcpy(v->now.resource, r.label);
+	strcpy(v->now.rid, r.rid);
+	if (st != ACDOM_REJECTED) {
 		v->label_rejected = false;
-		memcpy(v->resource, label, len + 1);
+		return;
 	}
-	free(label);
+	if (v->label_rejected)
+		return;
+	v->label_rejected = true;
+	xacm_warn("ignoring label node %s: owned or writable by domain %u, not the toolstack",
+		  r.node, r.owner);
+	audit(a,
+	      "\"event\":\"label-rejected\",\"fe\":%u,\"be\":%u,\"devid\":%u,"
+	      "\"owner\":%u,\"why\":\"label node writable by a domain other than the "
+	      "toolstack\"",
+	      v->fe, v->be, v->devid, r.owner);
 }
 
 static int cmp_alert(const void *x, const void *y)
@@ -219,24 +181,45 @@ static int cmp_alert(const void *x, const void *y)
 
 struct alert_ctx {
 	struct acdom *a;
-	const struct vbd *v;
+	struct acdom_vbd *v;
 };
 
-/* An alert node that does not parse: audited once, then removed. */
+/* Suppressed alerts of v that are due (or all of them, with force). */
+static void alerts_suppressed(struct acdom *a, struct acdom_vbd *v, bool force)
+{
+	uint64_t n, first;
+
+	if (acdom_alert_flush(v, now_ms(), force, &n, &first))
+		audit(a,
+		      "\"event\":\"integrity-alerts-suppressed\",\"fe\":%u,\"be\":%u,"
+		      "\"devid\":%u,\"be_label\":\"%s\",\"resource\":\"%s\",\"suppressed\":%" PRIu64
+		      ",\"first_count\":%" PRIu64 ",\"last_count\":%" PRIu64
+		      ",\"why\":\"more than %u "
+		      "alert lines in %u s\"",
+		      v->fe, v->be, v->devid, v->now.be, v->now.resource, n, first, v->alerts,
+		      ACDOM_ALERT_BURST, ACDOM_ALERT_WINDOW_MS / 1000);
+}
+
+/* An alert node that does not parse: audited (within the budget), then
+ * removed. */
 static void malformed_alert(void *ctx, const char *node)
 {
 	const struct alert_ctx *c = ctx;
 
-	audit(c->a, "\"event\":\"integrity-alert-malformed\",\"fe\":%u,\"be\":%u,\"devid\":%u",
-	      c->v->fe, c->v->be, c->v->devid);
+	if (acdom_alert_admit(c->v, 0, now_ms()))
+		audit(c->a,
+		      "\"event\":\"integrity-alert-malformed\",\"fe\":%u,\"be\":%u,\"devid\":%u",
+		      c->v->fe, c->v->be, c->v->devid);
 	xs_rm(c->a->xs, XBT_NULL, node);
 }
 
 /* New integrity alerts in the vbd's backend directory (acm_protocol.h):
  * into the audit log in their order, with the backend's domain and label
  * (it wrote the nodes).  A gap in the numbers (more alerts than slots
- * between two reads) and a value that does not parse are audited too. */
-static void integrity_alerts(struct acdom *a, struct vbd *v)
+ * between two reads) and a value that does not parse are audited too.
+ * The backend domain writes these nodes at will: past the budget
+ * (vbdset.h) they are counted, and the count is audited, never dropped. */
+static void integrity_alerts(struct acdom *a, struct acdom_vbd *v)
 {
 	struct acm_alert al[ACM_ALERT_SLOTS];
 	struct alert_ctx c = {a, v};
@@ -244,37 +227,39 @@ static void integrity_alerts(struct acdom *a, struct vbd *v)
 	unsigned int got;
 	uint64_t next = v->alerts + 1;
 
+	alerts_suppressed(a, v, false);
 	if (xacm_xs_path(dir, "/local/domain/%u/backend/vbd/%u/%u", v->be, v->fe, v->devid))
 		return;
 	got = acm_read_alerts(a->xs, dir, v->alerts, al, malformed_alert, &c);
 	qsort(al, got, sizeof(al[0]), cmp_alert);
-	for (unsigned int i = 0; i < got; next = al[i++].count + 1)
-		audit(a,
-		      "\"event\":\"integrity-alert\",\"fe\":%u,\"be\":%u,\"devid\":%u,"
-		      "\"be_label\":\"%s\",\"resource\":\"%s\",\"count\":%" PRIu64
-		      ",\"first_block\":%" PRIu64 ",\"last_block\":%" PRIu64
-		      ",\"lost_before\":%" PRIu64,
-		      v->fe, v->be, v->devid, v->be_label, v->resource, al[i].count, al[i].first,
-		      al[i].last, al[i].count - next);
-	if (got > 0)
-		v->alerts = al[got - 1].count;
+	for (unsigned int i = 0; i < got; next = al[i++].count + 1) {
+		v->alerts = al[i].count;
+		if (acdom_alert_admit(v, al[i].count, now_ms()))
+			audit(a,
+			      "\"event\":\"integrity-alert\",\"fe\":%u,\"be\":%u,\"devid\":%u,"
+			      "\"be_label\":\"%s\",\"resource\":\"%s\",\"count\":%" PRIu64
+			      ",\"first_block\":%" PRIu64 ",\"last_block\":%" PRIu64
+			      ",\"lost_before\":%" PRIu64,
+			      v->fe, v->be, v->devid, v->now.be, v->now.resource, al[i].count,
+			      al[i].first, al[i].last, al[i].count - next);
+	}
 }
 
-static struct vbd *find_or_add(struct acdom *a, uint32_t be, uint32_t fe, uint32_t devid)
+static struct acdom_vbd *find_or_add(struct acdom *a, uint32_t be, uint32_t fe, uint32_t devid)
 {
 	for (size_t i = 0; i < a->nvbds; i++)
 		if (a->vbds[i].be == be && a->vbds[i].fe == fe && a->vbds[i].devid == devid)
 			return &a->vbds[i];
 	if (a->nvbds == a->cap) {
 		size_t cap = a->cap ? a->cap * 2 : 64;
-		struct vbd *v = realloc(a->vbds, cap * sizeof(*v));
+		struct acdom_vbd *v = realloc(a->vbds, cap * sizeof(*v));
 
 		if (v == NULL)
 			return NULL;
 		a->vbds = v;
 		a->cap = cap;
 	}
-	a->vbds[a->nvbds] = (struct vbd){.be = be, .fe = fe, .devid = devid};
+	a->vbds[a->nvbds] = (struct acdom_vbd){.be = be, .fe = fe, .devid = devid};
 	return &a->vbds[a->nvbds++];
 }
 
@@ -314,7 +299,7 @@ static void discover(struct acdom *a)
 			devs = xs_directory(a->xs, XBT_NULL, path, &nv);
 			for (unsigned int v = 0; devs && v < nv; v++) {
 				int64_t devid = entry_number(devs[v], UINT32_MAX);
-				struct vbd *vbd;
+				struct acdom_vbd *vbd;
 
 				if (devid < 0)
 					continue;
@@ -329,8 +314,11 @@ static void discover(struct acdom *a)
 	free(doms);
 }
 
-static void write_decision(struct acdom *a, struct vbd *v, const struct xacm_decision *d)
+/* acdom_decided_fn: publish d for v; true if v is now allowed.  A node
+ * that cannot be written is removed (no node, no connect). */
+static bool write_decision(void *ctx, struct acdom_vbd *v, const struct xacm_decision *d)
 {
+	struct acdom *a = ctx;
 	struct acm_decision out = {
 		.frontend = v->fe, .devid = v->devid, .backend = v->be, .allow = d->allow};
 	struct xs_permissions perms[3] = {{.id = 0, .perms = XS_PERM_NONE},
@@ -339,15 +327,15 @@ static void write_decision(struct acdom *a, struct vbd *v, const struct xacm_dec
 	char path[XACM_XS_PATH_MAX], value[ACM_DECISION_VALUE_MAX], why[512];
 	unsigned int nperms = 1;
 
-	snprintf(out.resource, sizeof(out.resource), "%s", v->resource);
+	snprintf(out.resource, sizeof(out.resource), "%s", v->now.resource);
+	snprintf(out.rid, sizeof(out.rid), "%s", v->now.rid);
 	memcpy(out.policy, a->policy_id, sizeof(out.policy));
 	snprintf(out.reason, sizeof(out.reason), "%s", xacm_reason_id(d->reason));
 	if (acm_decision_format(&out, value) < 0 ||
 	    xacm_xs_path(path, ACM_XS_DECISIONS "/%u/%u/%u", v->be, v->fe, v->devid))
-		return;
-	v->allowed = d->allow;
+		return false;
 	if (!strcmp(value, v->value))
-		return;
+		return d->allow;
 	if (v->be != 0)
 		perms[nperms++] = perms[1];
 	if (v->fe != 0 && v->fe != v->be)
@@ -357,86 +345,50 @@ static void write_decision(struct acdom *a, struct vbd *v, const struct xacm_dec
 		xacm_err("cannot write %s: %s", path, strerror(errno));
 		xs_rm(a->xs, XBT_NULL, path); /* fail closed: no node, no connect */
 		v->value[0] = '\0';
-		return;
+		return false;
 	}
 	xacm_decision_explain(a->rules, d, why, sizeof(why));
 	xacm_info("%s: %s (%s)", path, d->allow ? "allow" : "deny", why);
 	audit(a,
 	      "\"event\":\"decision\",\"fe\":%u,\"be\":%u,\"devid\":%u,\"fe_label\":\"%s\","
-	      "\"be_label\":\"%s\",\"resource\":\"%s\",\"decision\":\"%s\",\"reason\":\"%s\","
-	      "\"policy\":\"%s\",\"previous\":\"%s\"",
-	      v->fe, v->be, v->devid, v->fe_label, v->be_label, v->resource,
+	      "\"be_label\":\"%s\",\"resource\":\"%s\",\"rid\":\"%.80s\",\"decision\":\"%s\","
+	      "\"reason\":\"%s\",\"policy\":\"%s\",\"previous\":\"%s\"",
+	      v->fe, v->be, v->devid, v->now.fe, v->now.be, v->now.resource, v->now.rid,
 	      d->allow ? "allow" : "deny", out.reason, a->policy_id,
 	      v->value[0] ? (strstr(v->value, "decision=allow") ? "allow" : "deny") : "none");
 	strcpy(v->value, value);
+	return d->allow;
 }
 
-static uint64_t wanted_types(const struct acdom *a, const struct vbd *v)
-{
-	int fe = xacm_rules_find_domain(a->rules, v->fe_label);
-	int res = xacm_rules_find_resource(a->rules, v->resource);
-	uint64_t w = res >= 0 ? a->rules->resources[res].types : 0;
-
-	if (fe >= 0 && a->rules->domains[fe].role == XACM_ROLE_GUEST)
-		w |= a->rules->domains[fe].types;
-	return w;
-}
-
-static int cmp_vbd(const void *x, const void *y)
-{
-	const struct vbd *a = x, *b = y;
-
-	if (a->be != b->be)
-		return a->be < b->be ? -1 : 1;
-	if (a->fe != b->fe)
-		return a->fe < b->fe ? -1 : 1;
-	return a->devid < b->devid ? -1 : a->devid > b->devid;
-}
-
-/* Re-evaluate every vbd.  The Chinese Wall state is the set of types that
- * allowed vbds activate.  vbds allowed before are decided first, so that a
- * newcomer cannot revoke them; each is checked against all the others. */
+/* Re-read every vbd's labels and alerts, then decide them all in Chinese
+ * Wall order (vbdset.h). */
 static void evaluate(struct acdom *a)
 {
 	char path[XACM_XS_PATH_MAX];
-	size_t i, kept = 0;
+	size_t kept = 0;
 
-	for (i = 0; i < a->nvbds; i++) {
-		struct vbd *v = &a->vbds[i];
+	for (size_t i = 0; i < a->nvbds; i++) {
+		struct acdom_vbd *v = &a->vbds[i];
 
 		if (!v->seen) {
 			if (!xacm_xs_path(path, ACM_XS_DECISIONS "/%u/%u/%u", v->be, v->fe,
 					  v->devid))
 				xs_rm(a->xs, XBT_NULL, path);
+			alerts_suppressed(a, v, true);
 			audit(a, "\"event\":\"vbd-gone\",\"fe\":%u,\"be\":%u,\"devid\":%u", v->fe,
 			      v->be, v->devid);
 			continue;
 		}
-		if (domain_label(a, v->fe, v->fe_label))
-			strcpy(v->fe_label, "-");
-		if (domain_label(a, v->be, v->be_label))
-			strcpy(v->be_label, "-");
+		if (domain_label(a, v->fe, v->now.fe))
+			strcpy(v->now.fe, "-");
+		if (domain_label(a, v->be, v->now.be))
+			strcpy(v->now.be, "-");
 		resource_label(a, v);
 		integrity_alerts(a, v);
 		a->vbds[kept++] = *v;
 	}
 	a->nvbds = kept;
-	qsort(a->vbds, a->nvbds, sizeof(*a->vbds), cmp_vbd);
-	for (int pass = 0; pass < 2; pass++) {
-		for (i = 0; i < a->nvbds; i++) {
-			struct vbd *v = &a->vbds[i];
-			struct xacm_decision d;
-			uint64_t active = 0;
-
-			if (v->allowed != (pass == 0))
-				continue;
-			for (size_t j = 0; j < a->nvbds; j++)
-				if (j != i && a->vbds[j].allowed)
-					active |= wanted_types(a, &a->vbds[j]);
-			xacm_decide(a->rules, v->fe_label, v->be_label, v->resource, active, &d);
-			write_decision(a, v, &d);
-		}
-	}
+	acdom_evaluate(a->rules, a->vbds, a->nvbds, write_decision, a);
 }
 
 /* Decisions left by an earlier run: remember which vbds were allowed. */
@@ -463,7 +415,7 @@ static void adopt_previous(struct acdom *a)
 			for (unsigned int v = 0; devs && v < nv; v++) {
 				struct acm_decision d;
 				char *val;
-				struct vbd *vbd;
+				struct acdom_vbd *vbd;
 
 				if (xacm_xs_path(path, ACM_XS_DECISIONS "/%s/%s/%s", bes[b], fes[f],
 						 devs[v]))
@@ -471,8 +423,11 @@ static void adopt_previous(struct acdom *a)
 				val = xs_read(a->xs, XBT_NULL, path, &len);
 				if (val && acm_decision_parse(val, len, &d) == 0 &&
 				    (vbd = find_or_add(a, d.backend, d.frontend, d.devid))) {
+					/* the domain labels of that allow are unknown ("") */
 					vbd->allowed = d.allow;
 					vbd->seen = true;
+					strcpy(vbd->grant.resource, d.resource);
+					strcpy(vbd->grant.rid, d.rid);
 					memcpy(vbd->value, val, len + 1);
 				}
 				free(val);
@@ -551,9 +506,11 @@ int main(int argc, char **argv)
 			 strerror(errno));
 	if (load_rules(&a) != 0)
 		xacm_die("no usable rules: every vbd stays without a decision");
+	a.view = (struct acdom_xs){.ctx = a.xs, .read = view_read, .perms = view_perms};
 	adopt_previous(&a);
 	if (!xs_watch(a.xs, "/local/domain", "vbd") || !xs_watch(a.xs, "@introduceDomain", "dom") ||
-	    !xs_watch(a.xs, "@releaseDomain", "dom") || !xs_watch(a.xs, ACM_XS_LABELS, "label"))
+	    !xs_watch(a.xs, "@releaseDomain", "dom") || !xs_watch(a.xs, ACM_XS_LABELS, "label") ||
+	    !xs_watch(a.xs, "/libxl", "record"))
 		xacm_die("cannot set XenStore watches: %s", strerror(errno));
 	audit(&a, "\"event\":\"start\",\"pid\":%d", (int)getpid());
 	discover(&a);
@@ -573,13 +530,24 @@ int main(int argc, char **argv)
 		bool rescan = false;
 		char **ev;
 
-		if (poll(pfd, 2, -1) < 0 && errno != EINTR)
+		int timeout = -1;
+
+		/* suppressed integrity alerts are audited when their window ends */
+		for (size_t i = 0; i < a.nvbds; i++)
+			if (a.vbds[i].suppressed)
+				timeout = ACDOM_ALERT_WINDOW_MS / 4;
+		if (poll(pfd, 2, timeout) < 0 && errno != EINTR)
 			xacm_die("poll: %s", strerror(errno));
+		if (timeout >= 0)
+			for (size_t i = 0; i < a.nvbds; i++)
+				alerts_suppressed(&a, &a.vbds[i], false);
 		if (pfd[1].revents & POLLIN) {
 			struct signalfd_siginfo si;
 
 			if (read(pfd[1].fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 				if (si.ssi_signo != SIGHUP) {
+					for (size_t i = 0; i < a.nvbds; i++)
+						alerts_suppressed(&a, &a.vbds[i], true);
 					audit(&a, "\"event\":\"stop\",\"signal\":%u", si.ssi_signo);
 					return 0;
 				}

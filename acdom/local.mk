@@ -6,8 +6,16 @@ noinst_LIBRARIES += acdom/libacdom-core.a
 acdom_libacdom_core_a_SOURCES = acdom/rules.h acdom/rules_parse.c acdom/decide.h acdom/decide.c \
 	acdom/audit.h acdom/audit.c
 acdom_libacdom_core_a_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
+# The daemon's own logic that runs without Xen: deciding order, alert budget
+# and the resource lookup over a XenStore view (its unit tests link these).
+ACDOM_LOGIC = acdom/vbdset.h acdom/vbdset.c acdom/labels.h acdom/labels.c
 
-check_PROGRAMS += tests/unit/check_rules_parse tests/unit/check_decide
+check_PROGRAMS += tests/unit/check_rules_parse tests/unit/check_decide tests/unit/check_acdom_eval
+tests_unit_check_acdom_eval_SOURCES = tests/unit/check_acdom_eval.c $(ACDOM_LOGIC)
+tests_unit_check_acdom_eval_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/acdom -I$(top_srcdir)/policy
+tests_unit_check_acdom_eval_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(XENSTORE_CFLAGS)
+tests_unit_check_acdom_eval_LDADD = policy/libxacm-policy.a acdom/libacdom-core.a lib/libxacm.a $(XENSTORE_LIBS) \
+	$(CHECK_LIBS) $(CRYPTO_LIBS)
 tests_unit_check_rules_parse_SOURCES = tests/unit/check_rules_parse.c
 tests_unit_check_rules_parse_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/acdom -I$(top_srcdir)/policy
 tests_unit_check_rules_parse_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
@@ -36,7 +44,7 @@ dist/acdom.service: $(top_srcdir)/dist/acdom.service.in
 	$(AM_V_GEN)sed 's|%SBINDIR%|$(sbindir)|g' $< > $@
 CLEANFILES += dist/acdom.service
 EXTRA_DIST += dist/acdom.service.in
-acdom_acdom_SOURCES = acdom/acdom.c
+acdom_acdom_SOURCES = acdom/acdom.c $(ACDOM_LOGIC)
 acdom_acdom_CFLAGS = $(AM_CFLAGS) $(XENCTRL_CFLAGS) $(XENSTORE_CFLAGS)
 acdom_acdom_LDADD = acdom/libacdom-core.a lib/libxacm.a $(XENCTRL_LIBS) $(XENSTORE_LIBS) \
 	$(CRYPTO_LIBS)

@@ -61,17 +61,65 @@ static bool policy_valid(const char *p)
 	return true;
 }
 
+/* "-", "uuid-<uuid>", or "path-<key>" with a key that acm_path_key writes
+ * (even length, lower-case hex, of 1 .. ACM_BACKING_PATH_MAX - 1 bytes). */
+static bool rid_valid(const char *r)
+{
+	size_t n = strnlen(r, ACM_RID_MAX);
+
+	if (n >= ACM_RID_MAX)
+		return false;
+	if (!strcmp(r, "-"))
+		return true;
+	if (!strncmp(r, "uuid-", 5))
+		return acm_uuid_valid(r + 5, n - 5);
+	if (strncmp(r, "path-", 5) || n == 5 || (n - 5) % 2)
+		return false;
+	for (size_t i = 5; i < n; i++)
+		if (!((r[i] >= '0' && r[i] <= '9') || (r[i] >= 'a' && r[i] <= 'f')))
+			return false;
+	return true;
+}
+
+int acm_label_path_node(const char *domain, const char *path, char node[static ACM_LABEL_NODE_MAX])
+{
+	char name_key[2 * ACM_BACKING_PATH_MAX + 1], path_key[2 * ACM_BACKING_PATH_MAX + 1];
+
+	if (strnlen(domain, ACM_DOMNAME_MAX) >= ACM_DOMNAME_MAX || acm_path_key(domain, name_key) ||
+	    acm_path_key(path, path_key))
+		return -1;
+	snprintf(node, ACM_LABEL_NODE_MAX, ACM_XS_LABEL_PATH_DIR "/%.*s/%s",
+		 (int)(2 * ACM_DOMNAME_MAX), name_key, path_key);
+	return 0;
+}
+
+int acm_rid_of_path(const char *path, char rid[static ACM_RID_MAX])
+{
+	memcpy(rid, "path-", 5);
+	return acm_path_key(path, rid + 5);
+}
+
+int acm_rid_of_uuid(const char *uuid, char rid[static ACM_RID_MAX])
+{
+	size_t n = strnlen(uuid, ACM_UUID_LEN + 1);
+
+	if (!acm_uuid_valid(uuid, n))
+		return -1;
+	snprintf(rid, ACM_RID_MAX, "uuid-%s", uuid);
+	return 0;
+}
+
 int acm_decision_format(const struct acm_decision *d, char buf[static ACM_DECISION_VALUE_MAX])
 {
 	int n;
 
 	if (d->frontend > XS_VALUE_DOMID_MAX || d->backend > XS_VALUE_DOMID_MAX ||
-	    (strcmp(d->resource, "-") && !acm_label_valid(d->resource)) ||
+	    (strcmp(d->resource, "-") && !acm_label_valid(d->resource)) || !rid_valid(d->rid) ||
 	    !policy_valid(d->policy) || !reason_valid(d->reason))
 		return -1;
 	n = snprintf(buf, ACM_DECISION_VALUE_MAX,
-		     "v=1 fe=%u devid=%u be=%u resource=%s policy=%s decision=%s reason=%s",
-		     d->frontend, d->devid, d->backend, d->resource, d->policy,
+		     "v=2 fe=%u devid=%u be=%u resource=%s rid=%s policy=%s decision=%s reason=%s",
+		     d->frontend, d->devid, d->backend, d->resource, d->rid, d->policy,
 		     d->allow ? "allow" : "deny", d->reason);
 	return n > 0 && n < (int)ACM_DECISION_VALUE_MAX ? n : -1;
 }
@@ -118,10 +166,11 @@ int acm_decision_parse(const char *value, size_t len, struct acm_decision *out)
 
 	if (value == NULL || len == 0 || len >= ACM_DECISION_VALUE_MAX || memchr(value, '\0', len))
 		return -EINVAL;
-	if (field(&p, end, "v", ver, sizeof(ver)) || strcmp(ver, "1") ||
+	if (field(&p, end, "v", ver, sizeof(ver)) || strcmp(ver, "2") ||
 	    field(&p, end, "fe", fe, sizeof(fe)) || field(&p, end, "devid", devid, sizeof(devid)) ||
 	    field(&p, end, "be", be, sizeof(be)) ||
 	    field(&p, end, "resource", d.resource, sizeof(d.resource)) ||
+	    field(&p, end, "rid", d.rid, sizeof(d.rid)) ||
 	    field(&p, end, "policy", d.policy, sizeof(d.policy)) ||
 	    field(&p, end, "decision", decision, sizeof(decision)) ||
 	    field(&p, end, "reason", d.reason, sizeof(d.reason)) || p != end)
@@ -129,8 +178,8 @@ int acm_decision_parse(const char *value, size_t len, struct acm_decision *out)
 	if (number(fe, XS_VALUE_DOMID_MAX, &d.frontend) ||
 	    number(be, XS_VALUE_DOMID_MAX, &d.backend) || number(devid, UINT32_MAX, &d.devid))
 		return -EINVAL;
-	if ((strcmp(d.resource, "-") && !acm_label_valid(d.resource)) || !policy_valid(d.policy) ||
-	    !reason_valid(d.reason))
+	if ((strcmp(d.resource, "-") && !acm_label_valid(d.resource)) || !rid_valid(d.rid) ||
+	    !policy_valid(d.policy) || !reason_valid(d.reason))
 		return -EINVAL;
 	if (!strcmp(decision, "allow"))
 		d.allow = true;

@@ -20,7 +20,7 @@ xl_ loadpolicy policy/xenpolicy
 cp policy/xacm.rules /tmp/xacm.rules
 acdom --rules /tmp/xacm.rules --audit /tmp/audit.log > /tmp/acdom.log 2>&1 &
 for b in kernel acm ${BENCH_VARIANT:+variant}; do dd if=/dev/zero of="/tmp/bench-$b.img" bs=1M count=192 2>/dev/null; done
-xacm-label set --path /dev/xvda bank_a_disk
+label_path bank_a_disk /dev/xvda drvk drva drvv
 KERNEL_BLKBACK=1 start_blkback_domain drvk /tmp/bench-kernel.img || { fail "no kernel driver domain"; finish; exit 1; }
 DRVK=$DRV
 start_blkback_domain drva /tmp/bench-acm.img || { fail "no blkback-acm driver domain"; finish; exit 1; }

@@ -16,7 +16,7 @@ require_enforcing
 start_acdom_with_policy
 img=/tmp/bench.img
 dd if=/dev/zero of=$img bs=1M count=192 2>/dev/null
-xacm-label set --path /dev/xvda bank_a_disk
+xacm-label set --backend drv --path /dev/xvda bank_a_disk
 secs=${BENCH_SECONDS:-8}
 
 # guest-crypt: the fio guest plus cryptsetup, its libraries, the modules

@@ -20,6 +20,12 @@ finish() {
     [ "$T_FAILED" = 0 ] && [ "$T_PASSED" -gt 0 ]
 }
 xl_() { timeout 60 xl "$@"; }
+# label_path LABEL PATH DOMAIN...: label the backing PATH of each named
+# backend domain (a path label binds to one backend domain's name).
+label_path() {
+    l=$1 p=$2; shift 2
+    for d in "$@"; do xacm-label set --backend "$d" --path "$p" "$l" || return 1; done
+}
 # domid_of NAME: the domain's id; xl once crashed under load on
 # the testbed (a lazy-FPU fault, fixed; docs/testbed.md), so try a few times.
 domid_of() {

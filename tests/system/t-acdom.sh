@@ -27,6 +27,7 @@ CFG
 }
 XVDA=51712 XVDB=51728 XVDC=51744
 AUDIT=/var/log/xacm-audit.log
+hexs() { printf '%s' "$1" | od -An -tx1 | tr -d ' \n'; }
 
 # 1. acdom not running: a vbd gets no decision, so no backend may connect.
 expect "guest ga (bank_a_guest_t) created with a.img" guest ga bank_a_guest_t /tmp/a.img
@@ -57,8 +58,7 @@ xenstore-read /xacm/decision/0/$GB/$XVDA | grep -q 'reason=deny-chinese-wall' &&
 
 # 5. a label in a node another domain owns is ignored and reported.
 xacm-label set --path /tmp/o.img bank_a_disk
-key=$(printf '%s' /tmp/o.img | od -An -tx1 | tr -d ' \n')
-xenstore-chmod "/xacm/label/path/$key" "n$GA"
+xenstore-chmod "/xacm/label/path/$(hexs Domain-0)/$(hexs /tmp/o.img)" "n$GA"
 xl_ block-attach ga "format=raw,vdev=xvdc,access=rw,target=/tmp/o.img" || fail "block-attach o.img"
 expect "a vbd whose label node the guest owns is denied" acm-wait 0 "$GA" $XVDC 30 deny
 xenstore-read /xacm/decision/0/$GA/$XVDC | grep -q 'resource=- .*reason=deny-unknown-resource' &&
@@ -70,9 +70,8 @@ grep -q "\"event\":\"label-rejected\",\"fe\":$GA,\"be\":0,\"devid\":$XVDC,\"owne
 #     driver domain (blk_t) runs blkback-acm, which only has to reach InitWait.
 dd if=/dev/zero of=/tmp/d.img bs=1M count=4 2>/dev/null
 start_blkback_domain drv /tmp/d.img || fail "no driver domain"
-xacm-label set --path /dev/xvda bank_a_disk
-key=$(printf '%s' /dev/xvda | od -An -tx1 | tr -d ' \n')
-xenstore-chmod "/xacm/label/path/$key" "n$DRV"
+xacm-label set --backend drv --path /dev/xvda bank_a_disk
+xenstore-chmod "/xacm/label/path/$(hexs drv)/$(hexs /dev/xvda)" "n$DRV"
 XVDD=51760
 xl_ block-attach ga "backend=drv,format=raw,vdev=xvdd,access=rw,target=/dev/xvda" ||
     { fail "block-attach with the driver domain as backend; the driver domain's console:"
@@ -84,6 +83,23 @@ grep -q "\"event\":\"label-rejected\",\"fe\":$GA,\"be\":$DRV,\"devid\":$XVDD,\"o
     pass "the audit log reports the label node owned by the backend" ||
     { fail "no label-rejected record for the backend"; grep label-rejected $AUDIT | cut -c 76-; }
 # (the driver domain stays up: destroying it while it backs ga's xvdd hangs xl)
+
+# 5c. labels never come from the backend's own directory (issue 18): a vbd
+#     directory with a labelled params but no toolstack record of the disk
+#     is unlabelled, and a path label of another backend domain does not
+#     apply.  12a1bb8 took the label from params: this vbd was allowed.
+xenstore-write "/local/domain/0/backend/vbd/$GA/99999/params" /tmp/a.img \
+    "/local/domain/0/backend/vbd/$GA/99999/frontend" "/local/domain/$GA/device/vbd/99999"
+expect "a vbd with params but no toolstack record is denied as unlabelled" acm-wait 0 "$GA" 99999 30 deny
+xenstore-read /xacm/decision/0/$GA/99999 | grep -q 'resource=- rid=- .*reason=deny-unknown-resource' &&
+    pass "its decision names no resource (rid=-)" || fail "$(xenstore-read /xacm/decision/0/$GA/99999)"
+xenstore-rm "/local/domain/0/backend/vbd/$GA/99999"
+xenstore-read "/libxl/$GA/device/vbd/$XVDA/params" | grep -q '^/tmp/a.img$' &&
+    pass "libxl keeps its own record of ga's disk (params /tmp/a.img)" ||
+    fail "no libxl record: $(xenstore-ls -p "/libxl/$GA/device/vbd/$XVDA" 2>&1 | head -n 20)"
+xenstore-ls -p "/libxl/$GA/device/vbd/$XVDA" | grep -E '^(params|backend) ' | sed 's/^/  record: /'
+xenstore-read /xacm/decision/0/$GA/$XVDA | grep -q "rid=path-$(hexs /tmp/a.img) " &&
+    pass "ga's allow names its resource (rid=path-<hex of /tmp/a.img>)" || fail "$(xenstore-read /xacm/decision/0/$GA/$XVDA)"
 
 # 6. a volume's identity wins over its path: a trusted backend (dom0 here)
 #    publishes the UUID of xvdb's volume, which is labelled bank_a_disk.

@@ -55,8 +55,8 @@ fi
 echo "driver domain $DRV is up"
 grep -q 'polling for up to 500 us' "$DRVLOG" && pass "blkback-acm polls for up to 500 µs before it sleeps" ||
     fail "blkback-acm does not say it polls (--poll-us 500)"
-expect "xacm-label labels the driver's /dev/xvda bank_a_disk" xacm-label set --path /dev/xvda bank_a_disk
-expect "xacm-label labels the driver's /dev/xvdb shop_disk" xacm-label set --path /dev/xvdb shop_disk
+expect "xacm-label labels the driver's /dev/xvda bank_a_disk" xacm-label set --backend drv --path /dev/xvda bank_a_disk
+expect "xacm-label labels the driver's /dev/xvdb shop_disk" xacm-label set --backend drv --path /dev/xvdb shop_disk
 
 # hostile_start NAME: boot a hostile guest on the driver's /dev/xvdb; sets HO.
 hostile_start() {

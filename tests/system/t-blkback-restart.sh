@@ -10,7 +10,7 @@ start_acdom_with_policy
 dd if=/dev/zero of=/tmp/backing.img bs=1M count=96 2>/dev/null
 BLKBACK_ARGS=--sector-size,4096 KILL_EVERY=5 start_blkback_domain drv /tmp/backing.img ||
     { fail "no driver domain"; finish; exit 1; }
-xacm-label set --path /dev/xvda bank_a_disk
+xacm-label set --backend drv --path /dev/xvda bank_a_disk
 drvlog=/var/log/xen/console/guest-drv.log
 kills() { tr -d '\r' < $drvlog | grep -c 'killed blkback-acm with SIGKILL\|blkback-acm killed itself'; }
 

@@ -14,7 +14,7 @@ dd if=/dev/zero of=/tmp/backing.img bs=1M count=96 2>/dev/null
 dd if=/dev/zero of=/tmp/backing2.img bs=1M count=8 2>/dev/null
 start_blkback_domain drv /tmp/backing.img /tmp/backing2.img || { fail "no driver domain"; finish; exit 1; }
 # the vbds' params are paths in the driver domain
-expect "xacm-label labels the driver's /dev/xvda bank_a_disk" xacm-label set --path /dev/xvda bank_a_disk
+expect "xacm-label labels the driver's /dev/xvda bank_a_disk" xacm-label set --backend drv --path /dev/xvda bank_a_disk
 
 GUEST_FIO=1 GUEST_MEMORY=400 start_guest client ./guest-disk "seclabel='system_u:system_r:enc_t'" \
     "disk = [ 'backend=drv,format=raw,vdev=xvda,access=rw,target=/dev/xvda', 'backend=drv,format=raw,vdev=xvdb,access=rw,target=/dev/xvdb' ]"
@@ -64,7 +64,7 @@ tr -d '\r' < /var/log/xen/console/guest-drv.log | grep -q "vbd $CL/51712: connec
 # has it connected; blkback-acm must close the vbd
 revocation revoked "$DRV" "seclabel='system_u:system_r:enc_t'" \
     "disk = [ 'backend=drv,format=raw,vdev=xvda,access=rw,target=/dev/xvda' ]" \
-    xacm-label rm --path /dev/xvda
+    xacm-label rm --backend drv --path /dev/xvda
 tr -d '\r' < /var/log/xen/console/guest-drv.log | grep -q "vbd $G/51712: access revoked by acdom" &&
     pass "blkback-acm logged the revocation" || fail "no revocation in blkback-acm's log"
 xl_ destroy drv

@@ -23,7 +23,7 @@ fi
 echo 8192 > /sys/module/xen_gntalloc/parameters/limit &&
     pass "gntalloc limit raised to $(cat /sys/module/xen_gntalloc/parameters/limit) grants" ||
     fail "cannot raise gntalloc's limit"
-expect "xacm-label labels the driver's /dev/xvda bank_a_disk" xacm-label set --path /dev/xvda bank_a_disk
+expect "xacm-label labels the driver's /dev/xvda bank_a_disk" label_path bank_a_disk /dev/xvda drv-acm drv-kernel
 
 # front_io KIND VDEV: a driver domain (KIND acm: blkback-acm, kernel:
 # Linux's blkback) on a fresh backing file; its /dev/xvda attached to dom0.

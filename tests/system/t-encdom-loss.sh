@@ -78,7 +78,7 @@ echo "=== (a) no mirror: the driver domain is destroyed and recreated under a wr
 img=/tmp/backing-loss.img
 dd if=/dev/zero of=$img bs=1M count=80 2>/dev/null
 driver_domain drv $img || { fail "no driver domain"; finish; exit 1; }
-expect "xacm-label labels the driver's /dev/xvda bank_a_disk" xacm-label set --path /dev/xvda bank_a_disk
+expect "xacm-label labels the driver's /dev/xvda bank_a_disk" label_path bank_a_disk /dev/xvda drv drv0 drv1
 attach_store drv "$DRV" xvdb || { finish; exit 1; }
 devid=$DEVID
 fe=/local/domain/0/device/vbd/$devid

@@ -21,7 +21,7 @@ start_acdom_with_policy
 
 imga=/tmp/backing-a.img imgb=/tmp/backing-b.img
 for f in $imga $imgb; do dd if=/dev/zero of=$f bs=1M count=72 2>/dev/null; done
-expect "xacm-label labels the drivers' /dev/xvda bank_a_disk" xacm-label set --path /dev/xvda bank_a_disk
+expect "xacm-label labels the drivers' /dev/xvda bank_a_disk" label_path bank_a_disk /dev/xvda drv-a drv-b
 DRV_COMMANDS=1 start_blkback_domain drv-a $imga || { fail "no driver domain drv-a"; finish; exit 1; }
 DRVA=$DRV
 DRV_COMMANDS=1 start_blkback_domain drv-b $imgb || { fail "no driver domain drv-b"; finish; exit 1; }

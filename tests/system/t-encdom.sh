@@ -45,7 +45,7 @@ dd if=/dev/zero of=$img bs=1M count=80 2>/dev/null
 control="XACM-CONTROL-PLAINTEXT-$(date +%s)-$$"
 printf '%s' "$control" | dd of=$img bs=1M seek=79 conv=notrunc 2>/dev/null
 KERNEL_BLKBACK=$KB DRV_COMMANDS=1 start_blkback_domain drv $img || { fail "no driver domain"; finish; exit 1; }
-expect "xacm-label labels the driver's /dev/xvda bank_a_disk" xacm-label set --path /dev/xvda bank_a_disk
+expect "xacm-label labels the driver's /dev/xvda bank_a_disk" xacm-label set --backend drv --path /dev/xvda bank_a_disk
 
 # dom0's kernel blkback serves the driver domain's own disk (the testbed's
 # stand-in for its hardware); from now on it must claim no new vbd, so that
@@ -86,12 +86,33 @@ rc=$?
 [ $rc = 0 ] && pass "xl create of a guest whose disk encdom serves" || fail "xl create client: $rc"
 CL=$(domid_of client)
 expect "acdom allows the guest's vbd (volume $uuid, bank_a_disk)" acm-wait 0 "$CL" 51712 60 allow
+# 2a. the hostile driver domain rewrites the params of its own allowed vbd
+#     (encdom's store) to a path labelled bank_b_disk, in the Chinese Wall
+#     with the guest's bank_a_disk, while the guest's job runs.  12a1bb8
+#     took the label from params and re-decided the guest's vbd (backend 0
+#     sorts first) against it: the guest lost its disk.  Now the label comes
+#     from the toolstack's record, and nothing changes.
+xacm-label set --backend drv --path /dev/xvdb bank_b_disk
+store_dec=$(xenstore-read "/xacm/decision/$DRV/0/$devid")
+if drv_cmd "$DRV" params 0 "$devid" /dev/xvdb; then
+    pass "the driver domain rewrote its store vbd's params to /dev/xvdb (labelled bank_b_disk)"
+else
+    fail "the driver domain could not rewrite its params"
+fi
+sleep 3
+[ "$(xenstore-read "/xacm/decision/$DRV/0/$devid")" = "$store_dec" ] &&
+    pass "the store vbd's decision is unchanged: $(echo "$store_dec" | cut -d' ' -f5-6)" ||
+    fail "the store vbd's decision changed: $(xenstore-read "/xacm/decision/$DRV/0/$devid")"
+expect "the guest's vbd is still allowed" acm-wait 0 "$CL" 51712 5 allow
 rc=125
 [ -n "$CL" ] && { wait_guest client 1200; rc=$?; }
 [ $rc = 0 ] && pass "through encdom -> $what: fio crc32c verify (4k random, 4k and 1M sequential), mkfs, read-back, e2fsck" ||
     fail "the guest's disk test exited $rc"
 grep -q "vbd $CL/51712: connected" /tmp/encdom.log && pass "encdom connected the guest's vbd" ||
     fail "encdom never connected the guest's vbd"
+grep -q "vbd $CL/51712: .*revoked\|vbd $CL/51712: .*disappeared" /tmp/encdom.log &&
+    fail "encdom closed the guest's vbd on a decision change: $(grep "vbd $CL/51712" /tmp/encdom.log | tail -n 2)" ||
+    pass "the guest's vbd was never revoked while the driver domain rewrote its params"
 # the guest (2 vCPUs) uses more than one queue, and discard (encrypted zeros)
 q=$(sed -n "s|.*vbd $CL/51712: connected, \([0-9]*\) queue(s).*|\1|p" /tmp/encdom.log | head -n1)
 [ "${q:-0}" -ge 2 ] && pass "the guest's blkfront uses $q queues of encdom's" ||

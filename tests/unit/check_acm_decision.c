@@ -8,7 +8,8 @@
 
 #include "acm_protocol.h"
 
-static const char good[] = "v=1 fe=5 devid=51712 be=0 resource=bank_a_disk "
+static const char good[] = "v=2 fe=5 devid=51712 be=0 resource=bank_a_disk "
+			   "rid=uuid-0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0 "
 			   "policy=9a9f98eb6989b5fe decision=allow reason=allow";
 
 START_TEST(round_trip)
@@ -22,6 +23,7 @@ START_TEST(round_trip)
 	ck_assert_uint_eq(d.devid, 51712);
 	ck_assert_uint_eq(d.backend, 0);
 	ck_assert_str_eq(d.resource, "bank_a_disk");
+	ck_assert_str_eq(d.rid, "uuid-0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0");
 	ck_assert(d.allow);
 	n = acm_decision_format(&d, buf);
 	ck_assert_int_eq(n, (int)strlen(good));
@@ -29,6 +31,7 @@ START_TEST(round_trip)
 	d.allow = false;
 	strcpy(d.reason, "deny-chinese-wall");
 	strcpy(d.resource, "-");
+	strcpy(d.rid, "-");
 	n = acm_decision_format(&d, buf);
 	ck_assert_int_gt(n, 0);
 	ck_assert_int_eq(acm_decision_parse(buf, (size_t)n, &e), 0);
@@ -40,24 +43,46 @@ END_TEST
 
 static const char *const bad[] = {
 	"",
-	"v=2 fe=5 devid=51712 be=0 resource=r policy=9a9f98eb6989b5fe decision=allow reason=allow",
-	"v=1 fe=5 devid=51712 be=0 resource=r policy=9a9f98eb6989b5fe decision=allow reason=allow ",
-	"v=1  fe=5 devid=51712 be=0 resource=r policy=9a9f98eb6989b5fe decision=allow reason=allow",
-	"v=1 fe=05 devid=51712 be=0 resource=r policy=9a9f98eb6989b5fe decision=allow reason=allow",
-	"v=1 fe=32752 devid=1 be=0 resource=r policy=9a9f98eb6989b5fe decision=allow reason=allow",
-	"v=1 fe=5 devid=4294967296 be=0 resource=r policy=9a9f98eb6989b5fe decision=allow "
+	"v=1 fe=5 devid=51712 be=0 resource=r rid=- policy=9a9f98eb6989b5fe decision=allow "
 	"reason=allow",
-	"v=1 fe=5 devid=1 be=0 resource=r policy=9a9f98eb6989b5f decision=allow reason=allow",
-	"v=1 fe=5 devid=1 be=0 resource=r policy=9A9F98EB6989B5FE decision=allow reason=allow",
-	"v=1 fe=5 devid=1 be=0 resource=9r policy=9a9f98eb6989b5fe decision=allow reason=allow",
-	"v=1 fe=5 devid=1 be=0 resource=r policy=9a9f98eb6989b5fe decision=maybe reason=allow",
-	"v=1 fe=5 devid=1 be=0 resource=r policy=9a9f98eb6989b5fe decision=allow "
+	"v=2 fe=5 devid=51712 be=0 resource=r rid=- policy=9a9f98eb6989b5fe decision=allow "
+	"reason=allow ",
+	"v=2  fe=5 devid=51712 be=0 resource=r rid=- policy=9a9f98eb6989b5fe decision=allow "
+	"reason=allow",
+	"v=2 fe=05 devid=51712 be=0 resource=r rid=- policy=9a9f98eb6989b5fe decision=allow "
+	"reason=allow",
+	"v=2 fe=32752 devid=1 be=0 resource=r rid=- policy=9a9f98eb6989b5fe decision=allow "
+	"reason=allow",
+	"v=2 fe=5 devid=4294967296 be=0 resource=r rid=- policy=9a9f98eb6989b5fe decision=allow "
+	"reason=allow",
+	"v=2 fe=5 devid=1 be=0 resource=r rid=- policy=9a9f98eb6989b5f decision=allow reason=allow",
+	"v=2 fe=5 devid=1 be=0 resource=r rid=- policy=9A9F98EB6989B5FE decision=allow "
+	"reason=allow",
+	"v=2 fe=5 devid=1 be=0 resource=9r rid=- policy=9a9f98eb6989b5fe decision=allow "
+	"reason=allow",
+	"v=2 fe=5 devid=1 be=0 resource=r rid=- policy=9a9f98eb6989b5fe decision=maybe "
+	"reason=allow",
+	"v=2 fe=5 devid=1 be=0 resource=r rid=- policy=9a9f98eb6989b5fe decision=allow "
 	"reason=deny-no-channel",
-	"v=1 fe=5 devid=1 be=0 resource=r policy=9a9f98eb6989b5fe decision=deny reason=allow",
-	"v=1 fe=5 devid=1 be=0 resource=r policy=9a9f98eb6989b5fe decision=deny reason=Deny",
-	"v=1 devid=1 fe=5 be=0 resource=r policy=9a9f98eb6989b5fe decision=allow reason=allow",
-	"v=1 fe=5 devid=1 be=0 resource=r policy=9a9f98eb6989b5fe decision=allow",
-	"v=1 fe=5 devid=1 be=0 resource=r policy=9a9f98eb6989b5fe decision=allow reason=allow x=1",
+	"v=2 fe=5 devid=1 be=0 resource=r rid=- policy=9a9f98eb6989b5fe decision=deny reason=allow",
+	"v=2 fe=5 devid=1 be=0 resource=r rid=- policy=9a9f98eb6989b5fe decision=deny reason=Deny",
+	"v=2 devid=1 fe=5 be=0 resource=r rid=- policy=9a9f98eb6989b5fe decision=allow "
+	"reason=allow",
+	"v=2 fe=5 devid=1 be=0 resource=r rid=- policy=9a9f98eb6989b5fe decision=allow",
+	"v=2 fe=5 devid=1 be=0 resource=r rid=- policy=9a9f98eb6989b5fe decision=allow "
+	"reason=allow x=1",
+	/* the resource id: missing, of an unknown kind, or not what acm_rid_of_* write */
+	"v=2 fe=5 devid=1 be=0 resource=r policy=9a9f98eb6989b5fe decision=allow reason=allow",
+	"v=2 fe=5 devid=1 be=0 resource=r rid=disk-1 policy=9a9f98eb6989b5fe decision=allow "
+	"reason=allow",
+	"v=2 fe=5 devid=1 be=0 resource=r rid=path- policy=9a9f98eb6989b5fe decision=allow "
+	"reason=allow",
+	"v=2 fe=5 devid=1 be=0 resource=r rid=path-2f7 policy=9a9f98eb6989b5fe decision=allow "
+	"reason=allow",
+	"v=2 fe=5 devid=1 be=0 resource=r rid=path-2F74 policy=9a9f98eb6989b5fe decision=allow "
+	"reason=allow",
+	"v=2 fe=5 devid=1 be=0 resource=r rid=uuid-0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f "
+	"policy=9a9f98eb6989b5fe decision=allow reason=allow",
 };
 
 START_TEST(rejects_malformed)
@@ -72,7 +97,7 @@ END_TEST
 
 START_TEST(rejects_embedded_nul_and_overlong)
 {
-	char buf[600];
+	char buf[ACM_DECISION_VALUE_MAX + 8];
 	struct acm_decision d;
 
 	memcpy(buf, good, sizeof(good));
@@ -92,6 +117,16 @@ START_TEST(path_keys_and_labels)
 	ck_assert_int_eq(acm_path_key("/tmp/a.img", key), 0);
 	ck_assert_str_eq(key, "2f746d702f612e696d67");
 	ck_assert_int_eq(acm_path_key("", key), -1);
+	{
+		char rid[ACM_RID_MAX];
+
+		ck_assert_int_eq(acm_rid_of_path("/tmp/a.img", rid), 0);
+		ck_assert_str_eq(rid, "path-2f746d702f612e696d67");
+		ck_assert_int_eq(acm_rid_of_uuid("0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0", rid), 0);
+		ck_assert_str_eq(rid, "uuid-0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0");
+		ck_assert_int_eq(acm_rid_of_uuid("0f1e2d3c", rid), -1);
+		ck_assert_int_eq(acm_rid_of_path("", rid), -1);
+	}
 	ck_assert(acm_label_valid("bank_a_disk"));
 	ck_assert(!acm_label_valid("bank-a"));
 	ck_assert(!acm_label_valid("1disk"));

@@ -25,6 +25,8 @@
 #   swap BLOCK BLOCK   exchange two blocks
 #   grant DOMID REF    map DOMID's grant REF writable (must be refused) and
 #                      read-only (must work): xacm-grant-probe
+#   params FE DEVID PATH  rewrite the params node of its own vbd FE/DEVID
+#                      (the driver domain owns its backend directory)
 args=$(sed -n "s/.*xacm.blkback=\([^ ]*\).*/\1/p" /proc/cmdline | tr , " ")
 every=$(sed -n "s/.*xacm.kill-every=\([0-9]*\).*/\1/p" /proc/cmdline)
 export LD_LIBRARY_PATH="$PWD/lib"
@@ -56,6 +58,11 @@ run_command() {
             echo "GUEST: swapped blocks $2 (md5 $(sum swap1)) and $3 (md5 $(sum swap2))"
         ;;
     "grant 3") num "$2" && num "$3" && ./xacm-grant-probe "$2" "$3" ;;
+    "params 4")
+        num "$2" && num "$3" && case $4 in /*) ;; *) return 1 ;; esac &&
+            ./xenstore-write "backend/vbd/$2/$3/params" "$4" &&
+            echo "GUEST: params of vbd $2/$3 rewritten to $4"
+        ;;
     *) echo "GUEST: unknown command: $*"; return 2 ;;
     esac
 }
