@@ -16,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
-#include <time.h>
 #include <unistd.h>
 #include <xenctrl.h>
 #include <xenstore.h>
@@ -62,20 +61,15 @@ static void audit(struct acdom *a, const char *fmt, ...)
 static char *read_whole(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
-	char *buf = malloc(RULES_MAX_BYTES + 1);
+	char *buf = f ? malloc(RULES_MAX_BYTES + 1) : NULL;
 
-	if (!f || !buf) {
-		if (f)
-			fclose(f);
+	*len = buf ? fread(buf, 1, RULES_MAX_BYTES + 1, f) : 0;
+	if (f)
+		fclose(f);
+	if (buf && *len > RULES_MAX_BYTES) {
 		free(buf);
-		return NULL;
-	}
-	*len = fread(buf, 1, RULES_MAX_BYTES + 1, f);
-	fclose(f);
-	if (*len > RULES_MAX_BYTES) {
-		free(buf);
+		buf = NULL;
 		errno = EFBIG;
-		return NULL;
 	}
 	return buf;
 }
@@ -139,14 +133,6 @@ static struct xs_permissions *view_perms(void *ctx, const char *path, unsigned i
 	return xs_get_permissions(ctx, XBT_NULL, path, n);
 }
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /* The vbd's resource label and id (labels.h); a label node that another
  * domain could write is audited once until it changes. */
 static void resource_label(struct acdom *a, struct acdom_vbd *v)
@@ -156,12 +142,10 @@ static void resource_label(struct acdom *a, struct acdom_vbd *v)
 
 	strcpy(v->now.resource, r.label);
 	strcpy(v->now.rid, r.rid);
-	if (st != ACDOM_REJECTED) {
-		v->label_rejected = false;
+	if (st != ACDOM_REJECTED || v->label_rejected) {
+		v->label_rejected = st == ACDOM_REJECTED;
 		return;
 	}
-	if (v->label_rejected)
-		return;
 	v->label_rejected = true;
 	xacm_warn("ignoring label node %s: owned or writable by domain %u, not the toolstack",
 		  r.node, r.owner);
@@ -170,13 +154,6 @@ static void resource_label(struct acdom *a, struct acdom_vbd *v)
 	      "\"owner\":%u,\"why\":\"label node writable by a domain other than the "
 	      "toolstack\"",
 	      v->fe, v->be, v->devid, r.owner);
-}
-
-static int cmp_alert(const void *x, const void *y)
-{
-	const struct acm_alert *a = x, *b = y;
-
-	return a->count < b->count ? -1 : a->count > b->count;
 }
 
 struct alert_ctx {
@@ -189,7 +166,7 @@ static void alerts_suppressed(struct acdom *a, struct acdom_vbd *v, bool force)
 {
 	uint64_t n, first;
 
-	if (acdom_alert_flush(v, now_ms(), force, &n, &first))
+	if (acdom_alert_flush(v, xacm_now_ms(), force, &n, &first))
 		audit(a,
 		      "\"event\":\"integrity-alerts-suppressed\",\"fe\":%u,\"be\":%u,"
 		      "\"devid\":%u,\"be_label\":\"%s\",\"resource\":\"%s\",\"suppressed\":%" PRIu64
@@ -206,7 +183,7 @@ static void malformed_alert(void *ctx, const char *node)
 {
 	const struct alert_ctx *c = ctx;
 
-	if (acdom_alert_admit(c->v, 0, now_ms()))
+	if (acdom_alert_admit(c->v, 0, xacm_now_ms()))
 		audit(c->a,
 		      "\"event\":\"integrity-alert-malformed\",\"fe\":%u,\"be\":%u,\"devid\":%u",
 		      c->v->fe, c->v->be, c->v->devid);
@@ -231,10 +208,9 @@ static void integrity_alerts(struct acdom *a, struct acdom_vbd *v)
 	if (xacm_xs_path(dir, "/local/domain/%u/backend/vbd/%u/%u", v->be, v->fe, v->devid))
 		return;
 	got = acm_read_alerts(a->xs, dir, v->alerts, al, malformed_alert, &c);
-	qsort(al, got, sizeof(al[0]), cmp_alert);
 	for (unsigned int i = 0; i < got; next = al[i++].count + 1) {
 		v->alerts = al[i].count;
-		if (acdom_alert_admit(v, al[i].count, now_ms()))
+		if (acdom_alert_admit(v, al[i].count, xacm_now_ms()))
 			audit(a,
 			      "\"event\":\"integrity-alert\",\"fe\":%u,\"be\":%u,\"devid\":%u,"
 			      "\"be_label\":\"%s\",\"resource\":\"%s\",\"count\":%" PRIu64
@@ -271,47 +247,56 @@ static int64_t entry_number(const char *s, uint64_t max)
 	return xs_value_parse_uint(s, strlen(s), max, &v) ? -1 : (int64_t)v;
 }
 
+/* Call fn(a, X, Y, Z, path) for every path root/X<mid>/Y/Z in XenStore whose
+ * X and Y are domids and Z a devid (other entries are skipped). */
+static void walk(struct acdom *a, const char *root, const char *mid,
+		 void (*fn)(struct acdom *, uint32_t, uint32_t, uint32_t, const char *))
+{
+	char path[XACM_XS_PATH_MAX];
+	unsigned int n1 = 0, n2, n3;
+	char **l1 = xs_directory(a->xs, XBT_NULL, root, &n1), **l2, **l3;
+
+	for (unsigned int i = 0; l1 && i < n1; i++) {
+		int64_t x = entry_number(l1[i], XS_VALUE_DOMID_MAX);
+
+		l2 = x < 0 || xacm_xs_path(path, "%s/%s%s", root, l1[i], mid)
+			     ? NULL
+			     : xs_directory(a->xs, XBT_NULL, path, &n2);
+		for (unsigned int j = 0; l2 && j < n2; j++) {
+			int64_t y = entry_number(l2[j], XS_VALUE_DOMID_MAX);
+
+			l3 = y < 0 || xacm_xs_path(path, "%s/%s%s/%s", root, l1[i], mid, l2[j])
+				     ? NULL
+				     : xs_directory(a->xs, XBT_NULL, path, &n3);
+			for (unsigned int k = 0; l3 && k < n3; k++) {
+				int64_t z = entry_number(l3[k], UINT32_MAX);
+
+				if (z >= 0 && !xacm_xs_path(path, "%s/%s%s/%s/%s", root, l1[i], mid,
+							    l2[j], l3[k]))
+					fn(a, (uint32_t)x, (uint32_t)y, (uint32_t)z, path);
+			}
+			free(l3);
+		}
+		free(l2);
+	}
+	free(l1);
+}
+
+static void seen(struct acdom *a, uint32_t be, uint32_t fe, uint32_t devid,
+		 const char *path __attribute__((unused)))
+{
+	struct acdom_vbd *v = find_or_add(a, be, fe, devid);
+
+	if (v)
+		v->seen = true;
+}
+
 /* Find every vbd backend in XenStore; mark the ones seen. */
 static void discover(struct acdom *a)
 {
-	unsigned int nd = 0;
-	char **doms = xs_directory(a->xs, XBT_NULL, "/local/domain", &nd);
-	char path[XACM_XS_PATH_MAX];
-
 	for (size_t i = 0; i < a->nvbds; i++)
 		a->vbds[i].seen = false;
-	for (unsigned int d = 0; doms && d < nd; d++) {
-		int64_t be = entry_number(doms[d], XS_VALUE_DOMID_MAX);
-		unsigned int nf = 0;
-		char **fes;
-
-		if (be < 0 || xacm_xs_path(path, "/local/domain/%s/backend/vbd", doms[d]))
-			continue;
-		fes = xs_directory(a->xs, XBT_NULL, path, &nf);
-		for (unsigned int f = 0; fes && f < nf; f++) {
-			int64_t fe = entry_number(fes[f], XS_VALUE_DOMID_MAX);
-			unsigned int nv = 0;
-			char **devs;
-
-			if (fe < 0 ||
-			    xacm_xs_path(path, "/local/domain/%s/backend/vbd/%s", doms[d], fes[f]))
-				continue;
-			devs = xs_directory(a->xs, XBT_NULL, path, &nv);
-			for (unsigned int v = 0; devs && v < nv; v++) {
-				int64_t devid = entry_number(devs[v], UINT32_MAX);
-				struct acdom_vbd *vbd;
-
-				if (devid < 0)
-					continue;
-				vbd = find_or_add(a, (uint32_t)be, (uint32_t)fe, (uint32_t)devid);
-				if (vbd)
-					vbd->seen = true;
-			}
-			free(devs);
-		}
-		free(fes);
-	}
-	free(doms);
+	walk(a, "/local/domain", "/backend/vbd", seen);
 }
 
 /* acdom_decided_fn: publish d for v; true if v is now allowed.  A node
@@ -391,52 +376,24 @@ static void evaluate(struct acdom *a)
 	acdom_evaluate(a->rules, a->vbds, a->nvbds, write_decision, a);
 }
 
-/* Decisions left by an earlier run: remember which vbds were allowed. */
-static void adopt_previous(struct acdom *a)
+/* A decision left by an earlier run: remember whether the vbd was allowed,
+ * and on which resource (the domain labels of that allow are unknown). */
+static void adopt(struct acdom *a, uint32_t be, uint32_t fe, uint32_t devid, const char *path)
 {
-	unsigned int nb = 0;
-	char **bes = xs_directory(a->xs, XBT_NULL, ACM_XS_DECISIONS, &nb);
-	char path[XACM_XS_PATH_MAX];
+	struct acm_decision d;
+	unsigned int len;
+	char *val = xs_read(a->xs, XBT_NULL, path, &len);
+	struct acdom_vbd *v;
 
-	for (unsigned int b = 0; bes && b < nb; b++) {
-		unsigned int nf = 0;
-		char **fes;
-
-		if (xacm_xs_path(path, ACM_XS_DECISIONS "/%s", bes[b]))
-			continue;
-		fes = xs_directory(a->xs, XBT_NULL, path, &nf);
-		for (unsigned int f = 0; fes && f < nf; f++) {
-			unsigned int nv = 0, len;
-			char **devs;
-
-			if (xacm_xs_path(path, ACM_XS_DECISIONS "/%s/%s", bes[b], fes[f]))
-				continue;
-			devs = xs_directory(a->xs, XBT_NULL, path, &nv);
-			for (unsigned int v = 0; devs && v < nv; v++) {
-				struct acm_decision d;
-				char *val;
-				struct acdom_vbd *vbd;
-
-				if (xacm_xs_path(path, ACM_XS_DECISIONS "/%s/%s/%s", bes[b], fes[f],
-						 devs[v]))
-					continue;
-				val = xs_read(a->xs, XBT_NULL, path, &len);
-				if (val && acm_decision_parse(val, len, &d) == 0 &&
-				    (vbd = find_or_add(a, d.backend, d.frontend, d.devid))) {
-					/* the domain labels of that allow are unknown ("") */
-					vbd->allowed = d.allow;
-					vbd->seen = true;
-					strcpy(vbd->grant.resource, d.resource);
-					strcpy(vbd->grant.rid, d.rid);
-					memcpy(vbd->value, val, len + 1);
-				}
-				free(val);
-			}
-			free(devs);
-		}
-		free(fes);
+	if (val && acm_decision_parse(val, len, &d) == 0 && d.backend == be && d.frontend == fe &&
+	    d.devid == devid && (v = find_or_add(a, be, fe, devid))) {
+		v->allowed = d.allow;
+		v->seen = true;
+		strcpy(v->grant.resource, d.resource);
+		strcpy(v->grant.rid, d.rid);
+		memcpy(v->value, val, len + 1);
 	}
-	free(bes);
+	free(val);
 }
 
 static const char usage[] =
@@ -507,7 +464,7 @@ int main(int argc, char **argv)
 	if (load_rules(&a) != 0)
 		xacm_die("no usable rules: every vbd stays without a decision");
 	a.view = (struct acdom_xs){.ctx = a.xs, .read = view_read, .perms = view_perms};
-	adopt_previous(&a);
+	walk(&a, ACM_XS_DECISIONS, "", adopt);
 	if (!xs_watch(a.xs, "/local/domain", "vbd") || !xs_watch(a.xs, "@introduceDomain", "dom") ||
 	    !xs_watch(a.xs, "@releaseDomain", "dom") || !xs_watch(a.xs, ACM_XS_LABELS, "label") ||
 	    !xs_watch(a.xs, "/libxl", "record"))
@@ -538,9 +495,8 @@ int main(int argc, char **argv)
 				timeout = ACDOM_ALERT_WINDOW_MS / 4;
 		if (poll(pfd, 2, timeout) < 0 && errno != EINTR)
 			xacm_die("poll: %s", strerror(errno));
-		if (timeout >= 0)
-			for (size_t i = 0; i < a.nvbds; i++)
-				alerts_suppressed(&a, &a.vbds[i], false);
+		for (size_t i = 0; i < a.nvbds; i++)
+			alerts_suppressed(&a, &a.vbds[i], false);
 		if (pfd[1].revents & POLLIN) {
 			struct signalfd_siginfo si;
 

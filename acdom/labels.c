@@ -28,66 +28,54 @@ static char *trusted_read(const struct acdom_xs *xs, const char *path, size_t ca
 	unsigned int len, owner;
 	char *v = xs->read(xs->ctx, path, &len);
 
-	if (v && len > 0 && len < cap && !memchr(v, '\0', len) &&
-	    acdom_toolstack_only(xs, path, &owner))
-		return v;
-	free(v);
-	return NULL;
+	if (v && !(len > 0 && len < cap && !memchr(v, '\0', len) &&
+		   acdom_toolstack_only(xs, path, &owner))) {
+		free(v);
+		v = NULL;
+	}
+	return v;
 }
 
 /* 1: the volume UUID a backend in the toolstack domain published. */
 static bool by_uuid(const struct acdom_xs *xs, const char *be_dir, struct acdom_resource *r)
 {
-	char path[XACM_XS_PATH_MAX], *uuid;
+	char path[XACM_XS_PATH_MAX], *uuid = NULL;
+	bool ok;
 
-	if (xacm_xs_path(path, "%s/" ACM_XS_VBD_VOLUME_UUID, be_dir))
-		return false;
-	uuid = trusted_read(xs, path, ACM_UUID_LEN + 1);
-	if (uuid == NULL || acm_rid_of_uuid(uuid, r->rid) ||
-	    xacm_xs_path(r->node, ACM_XS_LABEL_UUID_DIR "/%s", uuid)) {
-		free(uuid);
+	if (!xacm_xs_path(path, "%s/" ACM_XS_VBD_VOLUME_UUID, be_dir))
+		uuid = trusted_read(xs, path, ACM_UUID_LEN + 1);
+	ok = uuid && !acm_rid_of_uuid(uuid, r->rid) &&
+	     !xacm_xs_path(r->node, ACM_XS_LABEL_UUID_DIR "/%s", uuid);
+	if (!ok)
 		strcpy(r->rid, "-");
-		return false;
-	}
 	free(uuid);
-	return true;
+	return ok;
 }
 
-/* 2: the toolstack's record of the disk, bound to the backend's name.  A
- * record that names another backend (libxl writes "backend" where it
- * writes one) is not this vbd's. */
+/* 2: the toolstack's record of the disk (libxl writes params and backend
+ * beside the backend nodes), bound to the backend's name.  A record that
+ * names another backend directory is not this vbd's. */
 static bool by_record(const struct acdom_xs *xs, const char *be_dir, uint32_t be, uint32_t fe,
 		      uint32_t devid, struct acdom_resource *r)
 {
-	char path[XACM_XS_PATH_MAX], *params = NULL, *name = NULL, *named;
-	unsigned int len;
-	bool ok = false;
+	char path[XACM_XS_PATH_MAX], node[ACM_LABEL_NODE_MAX], *named = NULL, *params = NULL,
+							       *name = NULL;
+	bool ok;
 
-	if (xacm_xs_path(path, "/libxl/%u/device/vbd/%u/backend", fe, devid))
-		return false;
-	named = xs->read(xs->ctx, path, &len);
-	if (named) {
-		unsigned int owner;
-		bool same = strlen(named) == len && !strcmp(named, be_dir) &&
-			    acdom_toolstack_only(xs, path, &owner);
-
-		free(named);
-		if (!same)
-			return false;
-	}
+	if (!xacm_xs_path(path, "/libxl/%u/device/vbd/%u/backend", fe, devid))
+		named = trusted_read(xs, path, XACM_XS_PATH_MAX);
 	if (!xacm_xs_path(path, "/libxl/%u/device/vbd/%u/params", fe, devid))
 		params = trusted_read(xs, path, ACM_BACKING_PATH_MAX);
 	if (!xacm_xs_path(path, "/local/domain/%u/name", be))
 		name = trusted_read(xs, path, ACM_DOMNAME_MAX);
-	if (params && name && !acm_rid_of_path(params, r->rid)) {
-		char node[ACM_LABEL_NODE_MAX];
-
-		ok = !acm_label_path_node(name, params, node) && strlen(node) < sizeof(r->node);
-		if (ok)
-			strcpy(r->node, node);
-		else
-			strcpy(r->rid, "-");
-	}
+	ok = named && params && name && !strcmp(named, be_dir) &&
+	     !acm_rid_of_path(params, r->rid) && !acm_label_path_node(name, params, node) &&
+	     strlen(node) < sizeof(r->node);
+	if (ok)
+		strcpy(r->node, node);
+	else
+		strcpy(r->rid, "-");
+	free(named);
 	free(params);
 	free(name);
 	return ok;
@@ -98,6 +86,7 @@ enum acdom_label_status acdom_resource_of(const struct acdom_xs *xs, uint32_t be
 {
 	char be_dir[XACM_XS_PATH_MAX], *label;
 	unsigned int len;
+	bool ok;
 
 	strcpy(r->label, "-");
 	strcpy(r->rid, "-");
@@ -113,11 +102,9 @@ enum acdom_label_status acdom_resource_of(const struct acdom_xs *xs, uint32_t be
 		free(label);
 		return ACDOM_REJECTED;
 	}
-	if (len < ACM_LABEL_MAX && !memchr(label, '\0', len) && acm_label_valid(label)) {
+	ok = len < ACM_LABEL_MAX && !memchr(label, '\0', len) && acm_label_valid(label);
+	if (ok)
 		memcpy(r->label, label, len + 1);
-		free(label);
-		return ACDOM_LABELLED;
-	}
 	free(label);
-	return ACDOM_UNLABELLED;
+	return ok ? ACDOM_LABELLED : ACDOM_UNLABELLED;
 }

@@ -7,11 +7,10 @@
 static int cmp_vbd(const void *x, const void *y)
 {
 	const struct acdom_vbd *a = x, *b = y;
+	uint64_t ka = (uint64_t)a->be << 32 | a->fe, kb = (uint64_t)b->be << 32 | b->fe;
 
-	if (a->be != b->be)
-		return a->be < b->be ? -1 : 1;
-	if (a->fe != b->fe)
-		return a->fe < b->fe ? -1 : 1;
+	if (ka != kb)
+		return ka < kb ? -1 : 1;
 	return a->devid < b->devid ? -1 : a->devid > b->devid;
 }
 
@@ -60,31 +59,24 @@ static void decide_one(const struct xacm_rules *r, struct acdom_vbd *v, size_t n
 void acdom_evaluate(const struct xacm_rules *rules, struct acdom_vbd *v, size_t n,
 		    acdom_decided_fn decided, void *ctx)
 {
-	bool *newcomer = calloc(n ? n : 1, sizeof(*newcomer));
-
 	qsort(v, n, sizeof(*v), cmp_vbd);
 	for (size_t i = 0; i < n; i++) {
 		/* a relabelled vbd no longer holds its place in the wall */
-		newcomer[i] = newcomer == NULL || !incumbent(&v[i]);
-		if (newcomer[i])
-			v[i].allowed = false;
+		v[i].newcomer = !incumbent(&v[i]);
+		v[i].allowed = v[i].allowed && !v[i].newcomer;
 	}
-	for (size_t i = 0; i < n; i++)
-		if (!newcomer[i])
-			decide_one(rules, v, n, i, decided, ctx);
-	for (size_t i = 0; i < n; i++)
-		if (newcomer[i])
-			decide_one(rules, v, n, i, decided, ctx);
-	free(newcomer);
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < n; i++)
+			if (v[i].newcomer == (pass == 1))
+				decide_one(rules, v, n, i, decided, ctx);
 }
 
 bool acdom_alert_admit(struct acdom_vbd *v, uint64_t count, uint64_t now_ms)
 {
-	if (v->window_lines == 0 || now_ms - v->window_ms >= ACDOM_ALERT_WINDOW_MS) {
-		if (v->suppressed == 0) {
-			v->window_ms = now_ms;
-			v->window_lines = 0;
-		}
+	if (v->suppressed == 0 &&
+	    (v->window_lines == 0 || now_ms - v->window_ms >= ACDOM_ALERT_WINDOW_MS)) {
+		v->window_ms = now_ms;
+		v->window_lines = 0;
 	}
 	if (v->suppressed == 0 && v->window_lines < ACDOM_ALERT_BURST) {
 		v->window_lines++;

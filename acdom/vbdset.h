@@ -39,6 +39,7 @@ struct acdom_vbd {
 	bool seen;
 	bool allowed;                       /* the decision node says allow */
 	bool label_rejected;                /* reported once until the label node changes */
+	bool newcomer;                      /* acdom_evaluate: decided after the incumbents */
 	struct acdom_labels now;            /* as read in this scan */
 	struct acdom_labels grant;          /* while allowed: the labels of that allow
 					     * ("" fields: unknown, adopted from an

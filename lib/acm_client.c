@@ -38,19 +38,11 @@ int acm_read_decision(struct xs_handle *xs, uint32_t be, uint32_t fe, uint32_t d
 	return 0;
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int acm_wait_decision(struct xs_handle *xs, uint32_t be, uint32_t fe, uint32_t devid,
 		      int want_allow, int timeout_ms, struct acm_decision *out)
 {
 	char path[XACM_XS_PATH_MAX], token[64];
-	long long deadline = now_ms() + timeout_ms;
+	long long deadline = (long long)xacm_now_ms() + timeout_ms;
 	int rc = -ETIMEDOUT;
 
 	if (decision_path(be, fe, devid, path))
@@ -61,7 +53,7 @@ int acm_wait_decision(struct xs_handle *xs, uint32_t be, uint32_t fe, uint32_t d
 	for (;;) {
 		struct acm_decision d;
 		struct pollfd pfd = {.fd = xs_fileno(xs), .events = POLLIN};
-		long long left = deadline - now_ms();
+		long long left = deadline - (long long)xacm_now_ms();
 		char **ev;
 
 		if (acm_read_decision(xs, be, fe, devid, &d) == 0 &&
@@ -77,6 +69,13 @@ int acm_wait_decision(struct xs_handle *xs, uint32_t be, uint32_t fe, uint32_t d
 	}
 	xs_unwatch(xs, path, token);
 	return rc;
+}
+
+static int cmp_alert(const void *x, const void *y)
+{
+	const struct acm_alert *a = x, *b = y;
+
+	return a->count < b->count ? -1 : a->count > b->count;
 }
 
 unsigned int acm_read_alerts(struct xs_handle *xs, const char *be_dir, uint64_t after,
@@ -102,5 +101,6 @@ unsigned int acm_read_alerts(struct xs_handle *xs, const char *be_dir, uint64_t 
 		free(value);
 	}
 	free(names);
+	qsort(al, got, sizeof(al[0]), cmp_alert);
 	return got;
 }

@@ -27,7 +27,7 @@ int acm_wait_decision(struct xs_handle *xs, uint32_t backend, uint32_t frontend,
 	__attribute__((warn_unused_result));
 
 /* The integrity alerts (acm_protocol.h) in the backend directory be_dir
- * numbered above after: at most ACM_ALERT_SLOTS, into al[] in no order;
+ * numbered above after: at most ACM_ALERT_SLOTS, into al[] by count;
  * returns how many (0 if there is no alert directory).  A node whose value
  * does not parse is passed to malformed(ctx, its path) when malformed is
  * not NULL, and otherwise skipped. */

@@ -21,7 +21,7 @@
  *   2. else the toolstack's own record of the disk, which libxl keeps
  *      out of every guest's and driver domain's reach:
  *        /libxl/<FE>/device/vbd/<devid>/params   = the backing path
- *        /libxl/<FE>/device/vbd/<devid>/backend  (if present) must name
+ *        /libxl/<FE>/device/vbd/<devid>/backend  must name
  *           /local/domain/<BE>/backend/vbd/<FE>/<devid>
  *      with the backend domain's name from /local/domain/<BE>/name, all
  *      owned by the toolstack and writable by no other domain.

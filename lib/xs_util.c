@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "xs_value.h"
 
@@ -32,4 +33,12 @@ int xacm_xs_read_uint(struct xs_handle *xs, xs_transaction_t t, const char *path
 	rc = xs_value_parse_uint(value, len, max, out);
 	free(value);
 	return rc;
+}
+
+uint64_t xacm_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }

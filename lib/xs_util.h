@@ -21,4 +21,7 @@ int xacm_xs_path(char path[static XACM_XS_PATH_MAX], const char *fmt, ...)
 int xacm_xs_read_uint(struct xs_handle *xs, xs_transaction_t t, const char *path, uint64_t max,
 		      uint64_t *out) __attribute__((warn_unused_result));
 
+/* CLOCK_MONOTONIC in milliseconds. */
+uint64_t xacm_now_ms(void);
+
 #endif

@@ -170,11 +170,10 @@ START_TEST(untrusted_sources_leave_it_unlabelled)
 	put(RECORD "/params", "/dev/xvdb", 0, -1);
 	ck_assert_int_eq(resource(&r), ACDOM_LABELLED);
 	ck_assert_str_eq(r.label, "vc");
-	/* a record without a backend node (older libxl) still binds by name */
+	/* a record without its backend node binds to no backend */
 	setup_store();
 	del(RECORD "/backend");
-	ck_assert_int_eq(resource(&r), ACDOM_LABELLED);
-	ck_assert_str_eq(r.label, "va");
+	ck_assert_int_eq(resource(&r), ACDOM_UNLABELLED);
 }
 END_TEST
 
