@@ -43,6 +43,14 @@ blkback_acm_libblkback_vbd_a_SOURCES = blkback-acm/vbd.c blkback-acm/vbd.h blkba
 blkback_acm_libblkback_vbd_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/blkback-acm
 blkback_acm_libblkback_vbd_a_CFLAGS = $(AM_CFLAGS) $(XENSTORE_CFLAGS) $(XENGNTTAB_CFLAGS) \
 	$(XENEVTCHN_CFLAGS) $(LIBURING_CFLAGS)
+# vbd.c over a fake XenStore, grant and event-channel calls (in the test)
+check_PROGRAMS += tests/unit/check_blkback_vbd
+tests_unit_check_blkback_vbd_SOURCES = tests/unit/check_blkback_vbd.c
+tests_unit_check_blkback_vbd_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/blkback-acm
+tests_unit_check_blkback_vbd_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(XENSTORE_CFLAGS) \
+	$(XENGNTTAB_CFLAGS) $(XENEVTCHN_CFLAGS) $(LIBURING_CFLAGS)
+tests_unit_check_blkback_vbd_LDADD = blkback-acm/libblkback-vbd.a blkback-acm/libblkback-core.a \
+	lib/libxacm.a $(CHECK_LIBS)
 
 # ---- the daemon ------------------------------------------------------------------
 # Not static: libxenstore's watch thread needs a stack size it can only

@@ -99,7 +99,8 @@ static void unmap_queue(struct vbd *v, struct vbd_queue *q)
 		unlink(q->shadow_path);
 	}
 	if (q->evtchn) {
-		xenevtchn_unbind(q->evtchn, q->port);
+		if (q->bound) /* never a port this handle did not bind */
+			xenevtchn_unbind(q->evtchn, q->port);
 		xenevtchn_close(q->evtchn);
 	}
 	if (q->ring_area)
@@ -131,27 +132,34 @@ void vbd_shut(struct vbd *v, const char *why)
 static int take_up(struct vbd *v, unsigned int qi, const struct shadow_id *id)
 {
 	struct vbd_queue *q = &v->queue[qi];
+	bool created;
 	int fd, rc;
 
 	if (snprintf(q->shadow_path, sizeof(q->shadow_path), "%s/" VBD_SHADOW_NAME,
 		     v->ctx->state_dir, v->fe, v->devid, qi) >= (int)sizeof(q->shadow_path))
 		return -ENAMETOOLONG;
 	q->shadow_len = shadow_size(q->ring.nr_ents);
-	fd = open(q->shadow_path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0 || ftruncate(fd, (off_t)q->shadow_len) != 0) {
+	/* created here (O_EXCL), or the old daemon's, kept for its content */
+	fd = open(q->shadow_path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	created = fd >= 0;
+	if (fd < 0 && errno == EEXIST)
+		fd = open(q->shadow_path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0 || ftruncate(fd, (off_t)q->shadow_len) != 0 ||
+	    (q->shadow_area = mmap(NULL, q->shadow_len, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+				   0)) == MAP_FAILED) {
 		rc = -errno;
-		xacm_err("vbd %u/%u: shadow file %s: %s (is --state-dir writable?)", v->fe,
-			 v->devid, q->shadow_path, strerror(errno));
+		xacm_err("vbd %u/%u: shadow file %s: %s (is --state-dir writable, with room?)",
+			 v->fe, v->devid, q->shadow_path, strerror(errno));
+		/* a file this call created and could not size or map is
+		 * nobody's shadow: leave nothing behind */
+		if (created)
+			unlink(q->shadow_path);
 		if (fd >= 0)
 			close(fd);
+		q->shadow_area = NULL;
 		return rc;
 	}
-	q->shadow_area = mmap(NULL, q->shadow_len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	close(fd);
-	if (q->shadow_area == MAP_FAILED) {
-		q->shadow_area = NULL;
-		return -errno;
-	}
 	rc = shadow_resume(&q->shadow, q->shadow_area, id, &q->ring);
 	if (rc == 1)
 		xacm_info("vbd %u/%u: queue %u taken up at %u; %u unanswered request(s) run again",
@@ -191,36 +199,53 @@ static int map_queue(struct vbd *v, unsigned int qi, const char *dir, unsigned i
 	q->evtchn = xenevtchn_open(NULL, 0);
 	rc = q->evtchn ? xenevtchn_bind_interdomain(q->evtchn, v->fe, (evtchn_port_t)port) : -1;
 	if (rc < 0)
-		return -EIO;
+		return -EIO; /* q->bound stays false: unmap_queue unbinds nothing */
 	q->port = (evtchn_port_t)rc;
+	q->bound = true;
 	id.port = (uint32_t)port;
 	rc = blkb_ring_attach(&q->ring, q->ring_area, order, v->ctx->max_ring_order);
 	return rc ? rc : take_up(v, qi, &id);
 }
 
-static int connect_rings(struct vbd *v)
+/* A number the frontend wrote for connecting: *out keeps its default when
+ * the node is missing; present, it must be canonical (xs_value.h) and in
+ * min..max, else -EINVAL with why saying so (never a silent 0 or 1). */
+static int read_fe_uint(struct vbd *v, const char *node, uint64_t min, uint64_t max, uint64_t *out,
+			char *why, size_t why_len)
+{
+	int rc = read_uint(v, v->fe_path, node, max, out);
+
+	if (rc == -ENOENT || (rc == 0 && *out >= min))
+		return 0;
+	snprintf(why, why_len, "cannot connect: the frontend's %s is %s (wants %llu..%llu)", node,
+		 rc == -ERANGE || rc == 0 ? "out of range" : "malformed", (unsigned long long)min,
+		 (unsigned long long)max);
+	return -EINVAL;
+}
+
+static int connect_rings(struct vbd *v, char *why, size_t why_len)
 {
 	uint64_t order = 0, large = 0, nq = 1, persistent = 0;
 	unsigned int len;
 	char *proto;
 	int rc;
 
-	if (read_uint(v, v->fe_path, "ring-page-order", v->ctx->max_ring_order, &order) ==
-		    -ERANGE ||
-	    read_uint(v, v->fe_path, "multi-queue-num-queues", v->ctx->max_queues, &nq) ==
-		    -ERANGE ||
-	    nq == 0)
+	snprintf(why, why_len,
+		 "cannot connect: bad ring-ref, event-channel or protocol, "
+		 "or a restart shadow that contradicts the ring");
+	/* blkif.h: sector quantities are in sector-size units only if the
+	 * frontend says so (feature-large-sector-size); Linux's blkfront
+	 * keeps 512-byte units. */
+	if (read_fe_uint(v, "ring-page-order", 0, v->ctx->max_ring_order, &order, why, why_len) ||
+	    read_fe_uint(v, "multi-queue-num-queues", 1, v->ctx->max_queues, &nq, why, why_len) ||
+	    read_fe_uint(v, "feature-large-sector-size", 0, 1, &large, why, why_len) ||
+	    read_fe_uint(v, "feature-persistent", 0, 1, &persistent, why, why_len))
 		return -EINVAL;
 	proto = read_node(v, v->fe_path, "protocol", &len);
 	rc = blkb_ring_protocol_check(proto, proto ? len : 0);
 	free(proto);
 	if (rc)
 		return rc;
-	/* blkif.h: sector quantities are in sector-size units only if the
-	 * frontend says so; Linux's blkfront keeps 512-byte units. */
-	if (read_uint(v, v->fe_path, "feature-large-sector-size", 1, &large) == -ERANGE ||
-	    read_uint(v, v->fe_path, "feature-persistent", 1, &persistent) == -ERANGE)
-		return -EINVAL;
 	/* the frontend keeps its grants: map them once (if we offered it) */
 	v->persistent = persistent && v->ctx->persistent;
 	v->lim.sector_size = large ? v->logical_sector : SECTOR;
@@ -300,10 +325,11 @@ void vbd_step(struct vbd *v)
 		return;
 	}
 	if (allowed && (fe_state == XenbusStateInitialised || fe_state == XenbusStateConnected)) {
-		rc = connect_rings(v);
+		char why[160];
+
+		rc = connect_rings(v, why, sizeof(why));
 		if (rc) {
-			vbd_shut(v, "cannot connect: bad ring-ref, event-channel or protocol, "
-				    "or a restart shadow that contradicts the ring");
+			vbd_shut(v, why);
 			return;
 		}
 		set_state(v, XenbusStateConnected);

@@ -98,6 +98,7 @@ struct vbd {
 		struct blkb_ring ring;
 		xenevtchn_handle *evtchn; /* own handle: its fd is per queue */
 		evtchn_port_t port;
+		bool bound;    /* port is bound on evtchn (unbind it at disconnect) */
 		bool more;     /* requests left when the last kick used its budget */
 		bool starved;  /* stopped for want of an I/O slot or buffer */
 		bool unpushed; /* responses queued and not yet published */
