@@ -284,19 +284,21 @@ void vbd_step(struct vbd *v)
 		fe_state = XenbusStateUnknown;
 	if (v->ctx->acdom_gate) {
 		rc = acm_read_decision(v->ctx->xs, v->ctx->self, v->fe, v->devid, &d);
-		allowed = rc == 0 && d.allow;
+		/* an allow made for another resource (a devid reused) is none */
+		allowed = rc == 0 && d.allow && !strcmp(d.rid, v->rid);
 		denied = rc == 0 && !d.allow;
 		if (rc == -EINVAL)
 			denied = true; /* a malformed decision is a deny */
 	}
 	if (v->nr_queues) {
-		if (!allowed) {
-			vbd_shut(v, denied ? "access revoked by acdom"
-					   : "acdom's decision disappeared");
-		} else if (fe_state == XenbusStateClosing || fe_state == XenbusStateClosed ||
-			   fe_state == XenbusStateUnknown) {
+		if (!allowed && denied)
+			vbd_shut(v, "access revoked by acdom");
+		else if (!allowed)
+			vbd_shut(v, rc == 0 ? "acdom's allow names another resource"
+					    : "acdom's decision disappeared");
+		else if (fe_state == XenbusStateClosing || fe_state == XenbusStateClosed ||
+			 fe_state == XenbusStateUnknown)
 			vbd_shut(v, NULL);
-		}
 		return;
 	}
 	if (v->be_state == XenbusStateClosed &&
@@ -397,7 +399,11 @@ struct vbd *vbd_open(struct blkb_ctx *ctx, uint32_t fe, uint32_t devid)
 	if (params == NULL)
 		goto fail;
 	v->lim.readonly = mode && !strcmp(mode, "r");
-	rc = ctx->open_store ? ctx->open_store(v, params, &bytes) : open_file(v, params, &bytes);
+	strcpy(v->rid, "-"); /* matches no allow */
+	if (ctx->open_store)
+		rc = ctx->open_store(v, params, &bytes);
+	else if ((rc = open_file(v, params, &bytes)) == 0 && acm_rid_of_path(params, v->rid))
+		strcpy(v->rid, "-");
 	if (rc != 0)
 		goto fail;
 	v->logical_sector = ctx->sector_size;

@@ -15,6 +15,7 @@
 #include <sys/uio.h>
 #include <xenstore.h>
 
+#include "acm_protocol.h"
 #include "blkif_request.h"
 #include "blkif_ring.h"
 #include "ring_shadow.h"
@@ -50,7 +51,8 @@ struct blkb_ctx {
 	unsigned int poll_us;     /* before sleeping, poll this long for work */
 	/* The store a vbd's "params" names.  NULL: a file or block device,
 	 * opened into v->fd.  Otherwise called by vbd_open() before anything
-	 * is written: sets *bytes (the store's size) and may set v->priv;
+	 * is written: sets *bytes (the store's size), v->rid (the resource id
+	 * acdom's allow must name) and may set v->priv;
 	 * returns 0, > 0 for a vbd that is not this daemon's (ignored without
 	 * a word, nothing written), or < 0 (logged) to refuse it. */
 	int (*open_store)(struct vbd *v, const char *params, uint64_t *bytes);
@@ -99,6 +101,9 @@ struct vbd {
 		xenevtchn_handle *evtchn; /* own handle: its fd is per queue */
 		evtchn_port_t port;
 		bool bound;    /* port is bound on evtchn (unbind it at disconnect) */
+	/* What this vbd serves, as acdom's decision must name it (acm_protocol.h
+	 * rid): the params path, or what ctx->open_store sets. */
+	char rid[ACM_RID_MAX];
 		bool more;     /* requests left when the last kick used its budget */
 		bool starved;  /* stopped for want of an I/O slot or buffer */
 		bool unpushed; /* responses queued and not yet published */

@@ -198,17 +198,16 @@ static void open_volume(struct volume *vol)
 }
 
 /* acdom first decided the vbd when the toolstack created it, before its
- * volume UUID was there (resource "-", a deny).  Wait up to 2 s for a
- * decision on the volume's label, so that the guest, which starts to
- * connect once it sees InitWait, meets the right one.  An unlabelled
- * volume keeps its deny. */
+ * volume UUID was there (by the toolstack's record, usually a deny).  Wait
+ * up to 2 s for a decision on the volume (its rid), so that the guest,
+ * which starts to connect once it sees InitWait, meets the right one. */
 static void settle_decision(struct vbd *v)
 {
 	struct acm_decision d;
 
 	for (int i = 0; i < 100 && v->ctx->acdom_gate; i++) {
 		if (acm_read_decision(v->ctx->xs, v->ctx->self, v->fe, v->devid, &d) == 0 &&
-		    strcmp(d.resource, "-") != 0)
+		    !strcmp(d.rid, v->rid))
 			return;
 		usleep(20 * 1000);
 	}
@@ -232,7 +231,8 @@ static int open_store(struct vbd *v, const char *params, uint64_t *bytes)
 		return -EBUSY;
 	}
 	/* acdom labels the vbd by this authenticated identity (acm_protocol.h) */
-	if (!vbd_write_node(v, ACM_XS_VBD_VOLUME_UUID, "%s", vol->uuid))
+	if (!vbd_write_node(v, ACM_XS_VBD_VOLUME_UUID, "%s", vol->uuid) ||
+	    acm_rid_of_uuid(vol->uuid, v->rid))
 		return -EIO;
 	settle_decision(v);
 	/* alert numbers go on from those an earlier run left in this vbd's
