@@ -18,7 +18,7 @@
 static const char usage[] =
 	"usage: blkback-acm [--no-acdom] [--max-ring-order N] [--max-indirect N] [--max-queues N]\n"
 	"                   [--sector-size 512|4096] [--no-discard] [--state-dir DIR]\n"
-	"                   [--poll-us N] [--verbose]\n"
+	"                   [--poll-us N] [--max-persistent N] [--verbose]\n"
 	"Serves the vbds whose backend is this domain, from the file or device in\n"
 	"each vbd's \"params\".  A vbd connects only on acdom's allow for it\n"
 	"(" ACM_XS_DECISIONS "/<this domain>/<frontend>/<devid>); --no-acdom serves\n"
@@ -28,6 +28,9 @@ static const char usage[] =
 	"--poll-us N: before sleeping, poll the rings and completions for up to N\n"
 	"microseconds (default 0: never); faster at low queue depth, at the price\n"
 	"of up to a vCPU of the driver domain while it serves I/O.\n"
+	"--max-persistent N: persistent grants mapped at once, all vbds together\n"
+	"(default: vm.max_map_count less a quarter, at least 1024, for the rest);\n"
+	"past it the least recently used idle one is unmapped.\n"
 	"Stopped or killed, it leaves connected vbds as they are; started again, it\n"
 	"takes each ring up from its shadow file in the state directory (keep it on\n"
 	"tmpfs), running again what was not answered: no acknowledged write is lost.\n";
@@ -57,6 +60,7 @@ int main(int argc, char **argv)
 		{"no-discard", no_argument, NULL, 'd'},
 		{"state-dir", required_argument, NULL, 'S'},
 		{"poll-us", required_argument, NULL, 'p'},
+		{"max-persistent", required_argument, NULL, 'm'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -74,7 +78,7 @@ int main(int argc, char **argv)
 	enum xacm_log_level level = XACM_LOG_INFO;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "nr:i:s:q:dS:p:vh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "nr:i:s:q:dS:p:m:vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
 			ctx.acdom_gate = false;
@@ -105,6 +109,9 @@ int main(int argc, char **argv)
 			break;
 		case 'p':
 			ctx.poll_us = number("poll-us", optarg, 0, 1000000);
+			break;
+		case 'm':
+			ctx.max_persistent = number("max-persistent", optarg, 1, 1u << 24);
 			break;
 		case 'v':
 			level = XACM_LOG_DEBUG;

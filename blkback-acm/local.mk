@@ -4,10 +4,16 @@
 noinst_LIBRARIES += blkback-acm/libblkback-core.a
 blkback_acm_libblkback_core_a_SOURCES = blkback-acm/blkif_ring.c blkback-acm/blkif_ring.h \
 	blkback-acm/blkif_request.c blkback-acm/blkif_request.h \
-	blkback-acm/ring_shadow.c blkback-acm/ring_shadow.h
+	blkback-acm/ring_shadow.c blkback-acm/ring_shadow.h \
+	blkback-acm/pgrant_lru.c blkback-acm/pgrant_lru.h blkback-acm/discard_piece.h
 
 check_PROGRAMS += tests/unit/check_blkback_request tests/unit/check_blkback_ring \
 	tests/unit/check_ring_shadow
+check_PROGRAMS += tests/unit/check_blkback_pgrant
+tests_unit_check_blkback_pgrant_SOURCES = tests/unit/check_blkback_pgrant.c
+tests_unit_check_blkback_pgrant_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/blkback-acm
+tests_unit_check_blkback_pgrant_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_check_blkback_pgrant_LDADD = blkback-acm/libblkback-core.a $(CHECK_LIBS)
 tests_unit_check_ring_shadow_SOURCES = tests/unit/check_ring_shadow.c
 tests_unit_check_ring_shadow_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/blkback-acm
 tests_unit_check_ring_shadow_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
@@ -43,6 +49,15 @@ blkback_acm_libblkback_vbd_a_SOURCES = blkback-acm/vbd.c blkback-acm/vbd.h blkba
 blkback_acm_libblkback_vbd_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/blkback-acm
 blkback_acm_libblkback_vbd_a_CFLAGS = $(AM_CFLAGS) $(XENSTORE_CFLAGS) $(XENGNTTAB_CFLAGS) \
 	$(XENEVTCHN_CFLAGS) $(LIBURING_CFLAGS)
+# vbd_io.c (included whole) over fake grant and event-channel calls
+check_PROGRAMS += tests/unit/check_blkback_io
+tests_unit_check_blkback_io_SOURCES = tests/unit/check_blkback_io.c
+tests_unit_check_blkback_io_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/blkback-acm
+tests_unit_check_blkback_io_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(XENSTORE_CFLAGS) \
+	$(XENGNTTAB_CFLAGS) $(XENEVTCHN_CFLAGS) $(LIBURING_CFLAGS)
+tests_unit_check_blkback_io_LDADD = blkback-acm/libblkback-core.a lib/libxacm.a $(LIBURING_LIBS) \
+	$(CHECK_LIBS)
+EXTRA_DIST += blkback-acm/vbd_io.c
 # vbd.c over a fake XenStore, grant and event-channel calls (in the test)
 check_PROGRAMS += tests/unit/check_blkback_vbd
 tests_unit_check_blkback_vbd_SOURCES = tests/unit/check_blkback_vbd.c

@@ -18,6 +18,7 @@
 #include "acm_protocol.h"
 #include "blkif_request.h"
 #include "blkif_ring.h"
+#include "pgrant_lru.h"
 #include "ring_shadow.h"
 
 #define BLKB_MAX_QUEUES 8u /* multi-queue-max-queues at most */
@@ -27,11 +28,16 @@
 #define VBD_IO_DEPTH 128u
 #define VBD_IO_BYTES (16u << 20)
 /* Persistent grants kept mapped per vbd (Linux's blkfront uses 1056 per
- * queue); a segment past this goes through grant copy instead. */
+ * queue), and by the whole daemon at most ctx->pgrants.budget (pgrant_lru.h);
+ * a segment past either goes through grant copy instead. */
 #define VBD_PGRANTS 4096u
 #define VBD_PGRANT_SLOTS (2 * VBD_PGRANTS) /* hash table, at most half full */
 /* The shadow file of a queue's ring in the state directory: fe, devid, queue. */
 #define VBD_SHADOW_NAME "vbd-%u-%u-q%u"
+/* A discard is done in pieces of at most this many bytes (aligned to it),
+ * one per kick of its queue, so that a whole-disk discard does not hold
+ * the single thread: every other ring is served in between. */
+#define VBD_DISCARD_PIECE (16ull << 20)
 
 struct vbd;
 
@@ -49,6 +55,10 @@ struct blkb_ctx {
 	bool persistent;          /* offer feature-persistent (vbd_io.c maps them) */
 	const char *state_dir;    /* the rings' shadow files (ring_shadow.h) */
 	unsigned int poll_us;     /* before sleeping, poll this long for work */
+	/* Persistent grants: the budget of them all (0: derived from
+	 * vm.max_map_count), and their LRU bookkeeping (vbd_io.c). */
+	unsigned int max_persistent;
+	struct pgrant_lru pgrants;
 	/* The store a vbd's "params" names.  NULL: a file or block device,
 	 * opened into v->fd.  Otherwise called by vbd_open() before anything
 	 * is written: sets *bytes (the store's size), v->rid (the resource id
@@ -72,12 +82,19 @@ struct vbd_io {
 	 * else buf is a private bounce buffer filled or emptied by grant copy. */
 	struct iovec *iov;
 	unsigned int iov_first; /* after a short transfer: first iovec not done */
+	/* with iov: the persistent grants it holds (never unmapped meanwhile) */
+	struct vbd_pgrant **held;
+	unsigned int nr_held;
 };
 
-/* A frontend page mapped for the whole connection (feature-persistent). */
+/* A frontend page mapped persistently (feature-persistent): until the vbd
+ * disconnects, or until the daemon's budget needs room and it is the least
+ * recently used idle one (lru.users == 0). */
 struct vbd_pgrant {
+	struct pgrant_lru_node lru; /* first: a victim is a struct vbd_pgrant */
+	struct vbd *v;              /* whose table holds it */
 	grant_ref_t gref;
-	void *page;    /* NULL: empty slot */
+	void *page;
 	bool readonly; /* granted read-only (ACM_XS_VBD_PERSISTENT_RO): writes only */
 };
 
@@ -86,6 +103,9 @@ struct vbd {
 	void *priv; /* the store of ctx->open_store, or NULL */
 	uint32_t fe, devid;
 	char be_path[256], fe_path[256];
+	/* What this vbd serves, as acdom's decision must name it (acm_protocol.h
+	 * rid): the params path, or what ctx->open_store sets. */
+	char rid[ACM_RID_MAX];
 	int fd; /* the backing file or device */
 	bool is_blkdev;
 	uint64_t bytes;              /* size served: whole logical sectors */
@@ -101,9 +121,6 @@ struct vbd {
 		xenevtchn_handle *evtchn; /* own handle: its fd is per queue */
 		evtchn_port_t port;
 		bool bound;    /* port is bound on evtchn (unbind it at disconnect) */
-	/* What this vbd serves, as acdom's decision must name it (acm_protocol.h
-	 * rid): the params path, or what ctx->open_store sets. */
-	char rid[ACM_RID_MAX];
 		bool more;     /* requests left when the last kick used its budget */
 		bool starved;  /* stopped for want of an I/O slot or buffer */
 		bool unpushed; /* responses queued and not yet published */
@@ -111,15 +128,25 @@ struct vbd {
 		void *shadow_area; /* the mapped shadow file */
 		size_t shadow_len;
 		char shadow_path[256];
+		/* A discard being done in pieces (VBD_DISCARD_PIECE): while on,
+		 * the queue takes no other request; answered when next == end. */
+		struct vbd_discard {
+			bool on;
+			unsigned int recno; /* its shadow record */
+			uint64_t id;
+			uint8_t rsp_op;
+			uint64_t next, end; /* bytes of the store still to discard */
+		} discard;
 	} queue[BLKB_MAX_QUEUES];
 	/* Asynchronous I/O: an io_uring of the vbd's own, and its slots. */
 	struct io_uring uring;
 	bool uring_ready;
 	bool draining; /* disconnecting: complete I/O without answering */
 	/* feature-persistent, when the frontend uses it: its grants stay
-	 * mapped until disconnect (the frontend never revokes them meanwhile). */
+	 * mapped until disconnect (the frontend never revokes them meanwhile)
+	 * or eviction under the daemon's budget. */
 	bool persistent;
-	struct vbd_pgrant *pgrant; /* VBD_PGRANT_SLOTS, open addressing */
+	struct vbd_pgrant **pgrant; /* VBD_PGRANT_SLOTS, linear probing, NULL: empty */
 	unsigned int nr_pgrants;
 	struct vbd_io *io; /* VBD_IO_DEPTH of them */
 	unsigned int io_busy;

@@ -6,7 +6,9 @@
  * thread; answer when it completes.  The data moves one of two ways:
  *   zero copy, when the frontend uses feature-persistent: each grant is
  *     mapped once, at its first use, and stays mapped until disconnect
- *     (at most VBD_PGRANTS); the I/O goes straight to or from the mapped
+ *     (at most VBD_PGRANTS per vbd), or until the daemon's budget
+ *     (pgrant_lru.h, all vbds together) needs room and it is the least
+ *     recently used grant no I/O holds; the I/O goes straight to or from the mapped
  *     pages (readv/writev).  Only the data moves through them: nothing
  *     read from them is interpreted, except indirect segment lists, which
  *     are copied out once and then validated;
@@ -28,6 +30,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdio.h>
 #include <linux/falloc.h>
 #include <linux/fs.h>
 #include <signal.h>
@@ -39,6 +42,7 @@
 #include <unistd.h>
 #include <xen/grant_table.h>
 
+#include "discard_piece.h"
 #include "xacm_log.h"
 
 #define VBD_KICK_BUDGET 64u /* requests taken per queue before yielding */
@@ -81,6 +85,22 @@ int vbd_io_init(struct vbd *v)
 
 	if (kill_env)
 		kill_after = strtoul(kill_env, NULL, 10);
+	/* the daemon's budget of persistent grants, set by the first vbd */
+	if (v->ctx->pgrants.idle.next == NULL) {
+		unsigned long max_map_count = 65530; /* Linux's default */
+		FILE *f = fopen("/proc/sys/vm/max_map_count", "re");
+
+		if (f && fscanf(f, "%lu", &max_map_count) != 1)
+			max_map_count = 65530;
+		if (f)
+			fclose(f);
+		pgrant_lru_init(&v->ctx->pgrants,
+				v->ctx->max_persistent ? v->ctx->max_persistent
+						       : pgrant_lru_default_budget(max_map_count));
+		if (v->ctx->persistent)
+			xacm_info("persistent grants: at most %u mapped (vm.max_map_count %lu)",
+				  v->ctx->pgrants.budget, max_map_count);
+	}
 	v->io = calloc(VBD_IO_DEPTH, sizeof(*v->io));
 	v->pgrant = calloc(VBD_PGRANT_SLOTS, sizeof(*v->pgrant));
 	if (v->io == NULL || v->pgrant == NULL)
@@ -116,42 +136,129 @@ void vbd_io_fini(struct vbd *v)
 	v->pgrant = NULL;
 }
 
-/* The persistently mapped page of gref, mapping it at its first use while
- * the table has room; NULL otherwise (the caller copies instead).  A grant
- * the frontend made read-only is mapped read-only (ACM_XS_VBD_PERSISTENT_RO)
- * and serves only requests that need not write the page (!writable). */
-static void *pgrant_page(struct vbd *v, grant_ref_t gref, bool writable)
+static unsigned int pgrant_home(grant_ref_t gref)
 {
-	unsigned int i = (gref * 2654435761u) & (VBD_PGRANT_SLOTS - 1);
+	return (gref * 2654435761u) & (VBD_PGRANT_SLOTS - 1);
+}
+
+/* Take p out of its vbd's table: backward-shift deletion, so that linear
+ * probing still finds every other entry (no tombstones). */
+static void pgrant_unlink(struct vbd *v, const struct vbd_pgrant *p)
+{
+	unsigned int i = pgrant_home(p->gref), j;
+
+	while (v->pgrant[i] != p)
+		i = (i + 1) & (VBD_PGRANT_SLOTS - 1);
+	for (j = i;;) {
+		unsigned int k;
+
+		j = (j + 1) & (VBD_PGRANT_SLOTS - 1);
+		if (v->pgrant[j] == NULL)
+			break;
+		k = pgrant_home(v->pgrant[j]->gref);
+		/* j's entry stays if its home lies cyclically in (i, j] */
+		if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
+			continue;
+		v->pgrant[i] = v->pgrant[j];
+		i = j;
+	}
+	v->pgrant[i] = NULL;
+	v->nr_pgrants--;
+}
+
+/* Unmap p, idle (no I/O holds it), and forget it. */
+static void pgrant_unmap(struct blkb_ctx *ctx, struct vbd_pgrant *p, bool evicted)
+{
+	xengnttab_unmap(ctx->gt, p->page, 1);
+	pgrant_unlink(p->v, p);
+	pgrant_lru_remove(&ctx->pgrants, &p->lru, evicted);
+	free(p);
+}
+
+/* The persistently mapped page of gref, held in *held until
+ * pgrant_release() (a held grant is never unmapped), mapping it at its
+ * first use: after unmapping the daemon's least recently used idle grants,
+ * of any vbd, while its budget is full.  NULL (nothing held) when the
+ * grant cannot be mapped or no room can be made: the caller copies
+ * instead.  A grant the frontend made read-only is mapped read-only
+ * (ACM_XS_VBD_PERSISTENT_RO) and serves only requests that need not write
+ * the page (!writable). */
+static void *pgrant_page(struct vbd *v, grant_ref_t gref, bool writable, struct vbd_pgrant **held)
+{
+	struct pgrant_lru *lru = &v->ctx->pgrants;
+	struct pgrant_lru_node *victim;
+	struct vbd_pgrant *p;
+	unsigned int i;
 	void *page;
 	bool ro = false;
 
-	for (; v->pgrant[i].page; i = (i + 1) & (VBD_PGRANT_SLOTS - 1))
-		if (v->pgrant[i].gref == gref)
-			return writable && v->pgrant[i].readonly ? NULL : v->pgrant[i].page;
+	*held = NULL;
+	for (i = pgrant_home(gref); v->pgrant[i]; i = (i + 1) & (VBD_PGRANT_SLOTS - 1))
+		if (v->pgrant[i]->gref == gref) {
+			p = v->pgrant[i];
+			if (writable && p->readonly)
+				return NULL;
+			pgrant_lru_get(lru, &p->lru);
+			*held = p;
+			return p->page;
+		}
 	if (v->nr_pgrants == VBD_PGRANTS)
+		return NULL;
+	while (!pgrant_lru_room(lru, &victim)) {
+		if (victim == NULL)
+			return NULL; /* every mapped grant is in I/O */
+		pgrant_unmap(v->ctx, (struct vbd_pgrant *)victim, true);
+	}
+	if ((p = calloc(1, sizeof(*p))) == NULL)
 		return NULL;
 	page = xengnttab_map_grant_ref(v->ctx->gt, v->fe, gref, PROT_READ | PROT_WRITE);
 	if (page == NULL) {
 		ro = true;
 		page = xengnttab_map_grant_ref(v->ctx->gt, v->fe, gref, PROT_READ);
 	}
-	if (page == NULL)
+	if (page == NULL) {
+		free(p);
 		return NULL;
-	v->pgrant[i] = (struct vbd_pgrant){.gref = gref, .page = page, .readonly = ro};
+	}
+	*p = (struct vbd_pgrant){.v = v, .gref = gref, .page = page, .readonly = ro};
+	/* an eviction above may have shifted this table: probe again */
+	for (i = pgrant_home(gref); v->pgrant[i]; i = (i + 1) & (VBD_PGRANT_SLOTS - 1))
+		;
+	v->pgrant[i] = p;
 	v->nr_pgrants++;
 	v->stats.pgrant_maps++;
-	return writable && ro ? NULL : page;
+	pgrant_lru_add(lru, &p->lru);
+	if (writable && ro) {
+		pgrant_lru_put(lru, &p->lru);
+		return NULL;
+	}
+	*held = p;
+	return page;
 }
 
+static void pgrant_release(struct vbd *v, struct vbd_pgrant *p)
+{
+	pgrant_lru_put(&v->ctx->pgrants, &p->lru);
+}
+
+/* Every grant of v (none held: no I/O is in flight). */
 static void unmap_pgrants(struct vbd *v)
 {
 	for (unsigned int i = 0; v->pgrant && i < VBD_PGRANT_SLOTS; i++)
-		if (v->pgrant[i].page)
-			xengnttab_unmap(v->ctx->gt, v->pgrant[i].page, 1);
-	if (v->pgrant)
-		memset(v->pgrant, 0, VBD_PGRANT_SLOTS * sizeof(*v->pgrant));
-	v->nr_pgrants = 0;
+		while (v->pgrant[i])
+			pgrant_unmap(v->ctx, v->pgrant[i], false);
+}
+
+/* The grants io holds, let go. */
+static void release_segments(struct vbd *v, struct vbd_io *io)
+{
+	for (unsigned int i = 0; i < io->nr_held; i++)
+		pgrant_release(v, io->held[i]);
+	free(io->held);
+	free(io->iov);
+	io->held = NULL;
+	io->iov = NULL;
+	io->nr_held = 0;
 }
 
 /* blkb_fetch_indirect_fn: the indirect segment pages, copied once out of
@@ -161,22 +268,24 @@ static int fetch_indirect(void *opaque, const grant_ref_t *grefs, unsigned int n
 {
 	struct vbd *v = opaque;
 	const void *page[BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST];
+	struct vbd_pgrant *held[BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST];
 	unsigned int mapped = 0;
+	bool all;
 
+	/* held while copied: mapping a later page must not unmap an earlier */
 	while (v->persistent && mapped < nr_pages &&
-	       (page[mapped] = pgrant_page(v, grefs[mapped], false)))
+	       (page[mapped] = pgrant_page(v, grefs[mapped], false, &held[mapped])))
 		mapped++;
-	if (mapped == nr_pages) {
-		for (unsigned int i = 0; i < nr_pages; i++) {
-			size_t chunk = len - (size_t)i * BLKB_PAGE_SIZE;
+	all = mapped == nr_pages;
+	for (unsigned int i = 0; all && i < nr_pages; i++) {
+		size_t chunk = len - (size_t)i * BLKB_PAGE_SIZE;
 
-			memcpy((uint8_t *)dst + (size_t)i * BLKB_PAGE_SIZE, page[i],
-			       chunk > BLKB_PAGE_SIZE ? BLKB_PAGE_SIZE : chunk);
-		}
-		return 0;
+		memcpy((uint8_t *)dst + (size_t)i * BLKB_PAGE_SIZE, page[i],
+		       chunk > BLKB_PAGE_SIZE ? BLKB_PAGE_SIZE : chunk);
 	}
-
-	return vbd_copy_indirect(v, grefs, nr_pages, dst, len);
+	while (mapped > 0)
+		pgrant_release(v, held[--mapped]);
+	return all ? 0 : vbd_copy_indirect(v, grefs, nr_pages, dst, len);
 }
 
 /* Point io->iov at the persistently mapped pages of every segment; false
@@ -187,17 +296,23 @@ static bool map_segments(struct vbd *v, struct vbd_io *io)
 	const struct blkb_request *r = &io->req;
 	const unsigned int unit = v->lim.sector_size;
 
-	if (!v->persistent || (io->iov = calloc(r->nr_segments, sizeof(*io->iov))) == NULL)
+	if (!v->persistent)
 		return false;
+	io->iov = calloc(r->nr_segments, sizeof(*io->iov));
+	io->held = calloc(r->nr_segments, sizeof(*io->held));
+	if (io->iov == NULL || io->held == NULL) {
+		release_segments(v, io);
+		return false;
+	}
 	for (unsigned int i = 0; i < r->nr_segments; i++) {
 		const struct blkif_request_segment *s = &r->seg[i];
-		uint8_t *page = pgrant_page(v, s->gref, r->op == BLKIF_OP_READ);
+		uint8_t *page = pgrant_page(v, s->gref, r->op == BLKIF_OP_READ, &io->held[i]);
 
 		if (page == NULL) {
-			free(io->iov);
-			io->iov = NULL;
+			release_segments(v, io);
 			return false;
 		}
+		io->nr_held++;
 		io->iov[i] = (struct iovec){.iov_base = page + s->first_sect * unit,
 					    .iov_len = (size_t)(s->last_sect - s->first_sect + 1) *
 						       unit};
@@ -220,7 +335,8 @@ static bool bounce(struct vbd *v, struct vbd_io *io)
 /* Give the sectors back to the backing store: a hole in a file, a discard
  * on a device.  Reads of discarded sectors return zeros on files and
  * whatever the device returns on devices (discard-zeroes-data is not
- * offered).  Synchronous: discards are rare and the kernel does them fast. */
+ * offered).  Synchronous, so len is one piece (VBD_DISCARD_PIECE): a whole
+ * device in one call kept the daemon busy for minutes on some devices. */
 static int16_t discard(struct vbd *v, off_t off, off_t len)
 {
 	if (v->is_blkdev) {
@@ -258,7 +374,7 @@ static int finish(struct vbd *v, struct vbd_io *io, int16_t status)
 	if (io->buf)
 		v->io_bytes -= io->len;
 	free(io->buf);
-	free(io->iov);
+	release_segments(v, io);
 	*io = (struct vbd_io){0};
 	v->io_busy--;
 	return rc;
@@ -329,10 +445,17 @@ static int start_request(struct vbd *v, unsigned int qi, unsigned int recno)
 	if (!aligned(v, &io->req))
 		return finish(v, io, BLKIF_RSP_ERROR);
 	switch (io->req.op) {
-	case BLKIF_OP_DISCARD:
-		return finish(v, io,
-			      discard(v, (off_t)(io->req.sector_number * v->lim.sector_size),
-				      (off_t)(io->req.nr_sectors * v->lim.sector_size)));
+	case BLKIF_OP_DISCARD: /* in pieces, by discard_step(); the slot is free */
+		v->queue[qi].discard = (struct vbd_discard){
+			.on = true,
+			.recno = recno,
+			.id = io->req.id,
+			.rsp_op = io->req.rsp_operation,
+			.next = io->req.sector_number * v->lim.sector_size,
+			.end = (io->req.sector_number + io->req.nr_sectors) * v->lim.sector_size};
+		*io = (struct vbd_io){0};
+		v->io_busy--;
+		return 0;
 	case BLKIF_OP_READ:
 	case BLKIF_OP_WRITE:
 	case BLKIF_OP_FLUSH_DISKCACHE:
@@ -398,15 +521,39 @@ static void publish_stats(struct vbd *v)
 		v, "xacm-stats",
 		"requests=%llu indirect=%llu errors=%llu grant-copy-calls=%llu "
 		"grant-copy-segments=%llu grant-maps=%llu persistent-grants=%u zero-copy=%llu "
-		"notifications=%llu "
+		"notifications=%llu persistent-mapped=%u persistent-budget=%u "
+		"persistent-evictions=%llu "
 		"daemon-cpu-ms=%llu daemon-sys-ms=%llu threads=%u",
 		(unsigned long long)v->requests, (unsigned long long)v->stats.indirect,
 		(unsigned long long)v->errors, (unsigned long long)v->stats.copy_calls,
 		(unsigned long long)v->stats.copy_segs,
 		(unsigned long long)(v->stats.ring_maps + v->stats.pgrant_maps), v->nr_pgrants,
 		(unsigned long long)v->stats.zero_copy, (unsigned long long)v->stats.notifies,
+		v->ctx->pgrants.mapped, v->ctx->pgrants.budget,
+		(unsigned long long)v->ctx->pgrants.evictions,
 		timeval_ms(ru.ru_utime) + timeval_ms(ru.ru_stime), timeval_ms(ru.ru_stime),
 		count_threads());
+}
+
+/* One piece of queue q's discard, if it has one; answered after the last
+ * (or a failed) piece.  < 0 if the ring is broken. */
+static int discard_step(struct vbd *v, struct vbd_queue *q)
+{
+	struct vbd_discard *d = &q->discard;
+	const uint64_t len = discard_piece(d->next, d->end, VBD_DISCARD_PIECE);
+	int16_t status = BLKIF_RSP_OKAY;
+
+	if (!d->on)
+		return 0;
+	if (len > 0)
+		status = discard(v, (off_t)d->next, (off_t)len);
+	d->next += len;
+	if (status == BLKIF_RSP_OKAY && d->next < d->end)
+		return 0;
+	d->on = false;
+	v->errors += status != BLKIF_RSP_OKAY;
+	q->unpushed = true;
+	return shadow_respond(&q->shadow, &q->ring, d->recno, d->id, d->rsp_op, status);
 }
 
 void vbd_kick(struct vbd *v, unsigned int qi)
@@ -418,8 +565,15 @@ void vbd_kick(struct vbd *v, unsigned int qi)
 	if (qi >= v->nr_queues)
 		return;
 	q->more = q->starved = false;
+	rc = discard_step(v, q);
 	do {
 		while (rc >= 0) {
+			/* a discard under way: nothing else from this queue
+			 * (the other queues and vbds go on meanwhile) */
+			if (q->discard.on) {
+				q->more = true;
+				break;
+			}
 			/* a budget per kick, so that a busy ring cannot starve
 			 * the others or XenStore: the main loop comes back */
 			if (budget == 0) {
@@ -474,8 +628,7 @@ static int on_completion(struct vbd *v, struct vbd_io *io, int res)
 			  v->fe, v->devid, strerror(-res), res == -EFAULT ? ", from now on" : "");
 		if (res == -EFAULT)
 			v->persistent = false;
-		free(io->iov);
-		io->iov = NULL;
+		release_segments(v, io);
 		io->done = 0;
 		io->iov_first = 0;
 		if (!bounce(v, io) || !submit_next(v, io)) {

@@ -16,7 +16,10 @@
  * encdom_flush() (commit + anchor), then answers, so every write answered
  * before the flush was issued is durable and fresh when it is answered.
  * A discard writes zeros over the whole volume blocks it covers (see
- * discard_blocks), so the driver domain learns no map of free space. */
+ * discard_blocks), so the driver domain learns no map of free space; it
+ * is done in pieces of ENCDOM_DISCARD_PIECE bytes, one per kick of its
+ * queue, and answered after the last: a whole-disk discard (mkfs) would
+ * otherwise hold the single thread, and every other guest, for minutes. */
 #include "vbd.h"
 
 #include <errno.h>
@@ -24,10 +27,14 @@
 #include <string.h>
 
 #include "acm_protocol.h"
+#include "discard_piece.h"
 #include "served.h"
 #include "xacm_log.h"
 
 #define KICK_BUDGET 64u /* requests per kick before the main loop comes back */
+/* Bytes of a discard rewritten per kick (whole volume blocks) */
+#define ENCDOM_DISCARD_PIECE (1ull << 20)
+_Static_assert(ENCDOM_DISCARD_PIECE % ENCDOM_BLOCK == 0, "pieces of whole blocks");
 
 int vbd_io_init(struct vbd *v)
 {
@@ -129,13 +136,6 @@ static int16_t perform(struct vbd *v, struct served *sv, const struct blkb_reque
 	const uint64_t block = off / ENCDOM_BLOCK, count = len / ENCDOM_BLOCK;
 	int rc = 0;
 
-	if (r->op == BLKIF_OP_DISCARD) { /* parse checked the range */
-		rc = discard_blocks(sv, off, len);
-		if (rc != 0)
-			xacm_err("volume %s: discard at block %llu failed: %s", sv->name,
-				 (unsigned long long)block, encdom_errmsg(sv->vol));
-		return rc == 0 ? BLKIF_RSP_OKAY : BLKIF_RSP_ERROR;
-	}
 	if (off % ENCDOM_BLOCK || len % ENCDOM_BLOCK || len > sv->buf_len)
 		return BLKIF_RSP_ERROR;
 	switch (r->op) {
@@ -168,14 +168,56 @@ static int16_t perform(struct vbd *v, struct served *sv, const struct blkb_reque
 	}
 }
 
-/* Validate, perform and answer record recno of queue q. */
+/* One piece of queue q's discard, if it has one; answered after the last
+ * (or a failed) piece.  < 0 if the ring is broken. */
+static int discard_step(struct vbd *v, struct vbd_queue *q)
+{
+	struct served *sv = v->priv;
+	struct vbd_discard *d = &q->discard;
+	const uint64_t len = discard_piece(d->next, d->end, ENCDOM_DISCARD_PIECE);
+	int rc = 0;
+
+	if (!d->on)
+		return 0;
+	if (len > 0 && (rc = discard_blocks(sv, d->next, len)) != 0)
+		xacm_err("volume %s: discard at block %llu failed: %s", sv->name,
+			 (unsigned long long)(d->next / ENCDOM_BLOCK), encdom_errmsg(sv->vol));
+	d->next += len;
+	if (rc == 0 && d->next < d->end)
+		return 0;
+	d->on = false;
+	v->errors += rc != 0;
+	return shadow_respond(&q->shadow, &q->ring, d->recno, d->id, d->rsp_op,
+			      rc == 0 ? BLKIF_RSP_OKAY : BLKIF_RSP_ERROR);
+}
+
+/* Validate, perform and answer record recno of queue q; a discard is only
+ * begun (discard_step() does it and answers). */
 static int answer(struct vbd *v, struct vbd_queue *q, unsigned int recno)
 {
 	static struct blkb_request req; /* large; one thread */
 	int rc = blkb_request_parse(&v->lim, shadow_request(&q->shadow, recno), fetch_indirect, v,
 				    &req);
-	int16_t status = rc ? blkb_request_status(rc) : perform(v, v->priv, &req);
+	int16_t status;
 
+	if (rc == 0 && req.op == BLKIF_OP_DISCARD) { /* parse checked the range */
+		const uint64_t off = req.sector_number * v->lim.sector_size;
+		const uint64_t end = off + req.nr_sectors * v->lim.sector_size;
+
+		v->requests++;
+		/* the whole volume blocks inside it (discard_blocks) */
+		q->discard = (struct vbd_discard){.on = true,
+						  .recno = recno,
+						  .id = req.id,
+						  .rsp_op = req.rsp_operation,
+						  .next = (off + ENCDOM_BLOCK - 1) / ENCDOM_BLOCK *
+							  ENCDOM_BLOCK,
+						  .end = end / ENCDOM_BLOCK * ENCDOM_BLOCK};
+		if (q->discard.next > q->discard.end)
+			q->discard.next = q->discard.end; /* inside one block: nothing */
+		return 0;
+	}
+	status = rc ? blkb_request_status(rc) : perform(v, v->priv, &req);
 	v->requests++;
 	v->errors += status != BLKIF_RSP_OKAY;
 	return shadow_respond(&q->shadow, &q->ring, recno, req.id, req.rsp_operation, status);
@@ -190,8 +232,16 @@ void vbd_kick(struct vbd *v, unsigned int qi)
 	if (qi >= v->nr_queues || v->priv == NULL)
 		return;
 	q->more = false;
+	if (discard_step(v, q) < 0)
+		goto broken;
 	do {
 		for (;;) {
+			/* a discard under way: nothing else from this queue (the
+			 * other queues and guests are served between its pieces) */
+			if (q->discard.on) {
+				q->more = true;
+				break;
+			}
 			if (budget == 0) {
 				q->more = true;
 				break;
@@ -212,6 +262,8 @@ void vbd_kick(struct vbd *v, unsigned int qi)
 				xenevtchn_notify(q->evtchn, q->port);
 		}
 	} while (!q->more && blkb_ring_final_check(&q->ring));
+	if (shadow_push(&q->shadow, &q->ring)) /* a discard answered by discard_step */
+		xenevtchn_notify(q->evtchn, q->port);
 	return;
 broken:
 	vbd_shut(v, "the frontend broke the ring protocol; disconnected");

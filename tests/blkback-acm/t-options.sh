@@ -35,13 +35,16 @@ check 2 "sector-size takes 512 or 4096" --sector-size 1024
 check 2 "sector-size takes a number from 512 to 4096, not \"4k\"" --sector-size 4k
 check 2 "unexpected argument \"extra\"" --poll-us 10 extra
 check 2 "usage:" --no-such-option
+check 2 "max-persistent takes a number from 1 to 16777216, not \"0\"" --max-persistent 0
+check 2 "max-persistent takes a number from 1 to 16777216, not \"16777217\"" --max-persistent 16777217
+check 2 "max-persistent takes a number from 1 to 16777216, not \"1k\"" --max-persistent 1k
 # good values pass; with no XenStore here the daemon then stops with 1
 # (in a Xen domain it would start serving: not tried there)
 if [ -e /dev/xen/xenbus ] || [ -S /run/xenstored/socket ] || [ -S /var/run/xenstored/socket ]; then
     echo "SKIP: good options (XenStore is here, the daemon would serve)"
 else
     check 1 "cannot open XenStore" --poll-us 1000000 --max-queues 8 --max-indirect 0 \
-        --max-ring-order 0 --sector-size 4096 --no-discard --no-acdom
+        --max-ring-order 0 --sector-size 4096 --no-discard --no-acdom --max-persistent 64
 fi
 echo "t-options: $passed passed, $failed failed"
 [ "$failed" = 0 ] && [ "$passed" -gt 0 ]
