@@ -61,7 +61,8 @@ static int read_uint(struct vbd *v, const char *dir, const char *node, uint64_t 
 
 bool vbd_write_node(struct vbd *v, const char *node, const char *fmt, ...)
 {
-	char path[XACM_XS_PATH_MAX], value[256];
+	/* the longest value is xacm-stats: at most 500 bytes (every counter at its maximum) */
+	char path[XACM_XS_PATH_MAX], value[512];
 	va_list ap;
 
 	va_start(ap, fmt);
