@@ -3,11 +3,16 @@
  * Runs inside a test domU whose kernel blkfront is not loaded (guest-init's
  * xacm.noblkfront), against a vbd served by blkback-acm (t-blkback-hostile.sh):
  *
- *   hostile-front [--devid N] [--marker STRING] [--hold]
+ *   hostile-front [--devid N] [--marker STRING] [--hold] [--malformed NODE=VALUE]
  *
  * --marker: sector 0 must begin with STRING; --hold: at the end, wait (at
  * most 120 s) for dom0 to write xacm-test/release in this domain's tree, so
  * that dom0 can look at the closed vbd before the guest goes away.
+ * --malformed: write NODE=VALUE in the frontend's directory with the
+ * others when connecting (e.g. ring-page-order=1x); the backend must
+ * refuse the connection (Closed, not Connected) and name NODE in its
+ * xacm-error (cases malformed-refused, malformed-xacm-error); nothing
+ * else is tried.
  *
  * It connects like a frontend (ring page shared with gntalloc, an unbound
  * event channel, ring-ref, event-channel, protocol, state Initialised) and
@@ -278,9 +283,28 @@ static blkif_request_t read_req(uint64_t id, blkif_sector_t sector, uint8_t nseg
 	return r;
 }
 
+/* --hold: wait (at most 120 s) for dom0's xacm-test/release. */
+static void hold_until_released(void)
+{
+	bool released = false;
+
+	printf("hostile-front: holding until dom0 writes xacm-test/release\n");
+	for (int i = 0; i < 1200 && !released; i++) {
+		unsigned int len;
+		char *v = xs_read(xs, XBT_NULL, "xacm-test/release", &len);
+
+		released = v != NULL;
+		free(v);
+		if (!released)
+			usleep(100000);
+	}
+	printf("hostile-front: %s\n", released ? "released" : "not released in 120 s");
+}
+
 int main(int argc, char **argv)
 {
 	const char *devid = NULL, *marker = NULL;
+	char *malformed = NULL, *malformed_value = NULL;
 	bool hold = false;
 	unsigned long long sectors, max_indirect;
 	unsigned int backend_id;
@@ -296,9 +320,14 @@ int main(int argc, char **argv)
 			marker = argv[++i];
 		else if (!strcmp(argv[i], "--hold"))
 			hold = true;
-		else {
+		else if (!strcmp(argv[i], "--malformed") && i + 1 < argc &&
+			 (malformed_value = strchr(argv[i + 1], '=')) != NULL) {
+			malformed = argv[++i];
+			*malformed_value++ = '\0';
+		} else {
 			fprintf(stderr,
-				"usage: hostile-front [--devid N] [--marker STRING] [--hold]\n");
+				"usage: hostile-front [--devid N] [--marker STRING] [--hold] "
+				"[--malformed NODE=VALUE]\n");
 			return 2;
 		}
 	}
@@ -339,6 +368,22 @@ int main(int argc, char **argv)
 	write_node("ring-ref", "%u", refs[P_RING]);
 	write_node("event-channel", "%u", port);
 	write_node("protocol", "%s", XEN_IO_PROTO_ABI_X86_64);
+	if (malformed) {
+		char *err;
+
+		write_node(malformed, "%s", malformed_value);
+		write_node("state", "%d", XenbusStateInitialised);
+		st = wait_backend_state((1u << XenbusStateConnected) | (1u << XenbusStateClosed),
+					CONNECT_SECONDS);
+		result("malformed-refused", st == XenbusStateClosed, "state%d", st);
+		err = read_node(be_path, "xacm-error");
+		result("malformed-xacm-error", err && strstr(err, malformed), "%s",
+		       err ? err : "(none)");
+		free(err);
+		if (hold)
+			hold_until_released();
+		return failures ? 1 : 0;
+	}
 	write_node("state", "%d", XenbusStateInitialised);
 	st = wait_backend_state((1u << XenbusStateConnected) | (1u << XenbusStateClosing) |
 					(1u << XenbusStateClosed),
@@ -509,20 +554,7 @@ int main(int argc, char **argv)
 		write_node("state", "%d", XenbusStateClosed);
 	}
 	printf("hostile-front: %u case(s) BAD\n", failures);
-	if (hold) {
-		bool released = false;
-
-		printf("hostile-front: holding until dom0 writes xacm-test/release\n");
-		for (int i = 0; i < 1200 && !released; i++) {
-			unsigned int len;
-			char *v = xs_read(xs, XBT_NULL, "xacm-test/release", &len);
-
-			released = v != NULL;
-			free(v);
-			if (!released)
-				usleep(100000);
-		}
-		printf("hostile-front: %s\n", released ? "released" : "not released in 120 s");
-	}
+	if (hold)
+		hold_until_released();
 	return failures ? 1 : 0;
 }

@@ -13,6 +13,9 @@
 #      again.  The good guest must be connected and still running when the
 #      hostile vbd is closed, and its whole disk test must pass: blkback-acm
 #      served it after the disconnect.  blkback-acm must still be running.
+#   3. a hostile guest whose frontend writes ring-page-order = "1x" (once
+#      read as order 0): blkback-acm must refuse to connect it (Closed,
+#      never Connected) and name the node in its xacm-error.
 # blkback-acm polls here (--poll-us 500), so its polling loop also reads the
 # hostile ring's producer index, and the good guest's I/O goes that way.
 . ./dom0-lib.sh
@@ -58,10 +61,11 @@ grep -q 'polling for up to 500 us' "$DRVLOG" && pass "blkback-acm polls for up t
 expect "xacm-label labels the driver's /dev/xvda bank_a_disk" xacm-label set --backend drv --path /dev/xvda bank_a_disk
 expect "xacm-label labels the driver's /dev/xvdb shop_disk" xacm-label set --backend drv --path /dev/xvdb shop_disk
 
-# hostile_start NAME: boot a hostile guest on the driver's /dev/xvdb; sets HO.
+# hostile_start NAME [KERNEL-ARGS]: boot a hostile guest on the driver's
+# /dev/xvdb; sets HO.
 hostile_start() {
     HO=
-    GUEST_EXTRA="xacm.noblkfront xacm.marker=$MARKER" GUEST_MEMORY=160 start_guest "$1" ./hostile-guest \
+    GUEST_EXTRA="xacm.noblkfront xacm.marker=$MARKER${2:+ $2}" GUEST_MEMORY=160 start_guest "$1" ./hostile-guest \
         "seclabel='system_u:system_r:enc_t'" \
         "disk = [ 'backend=drv,format=raw,vdev=xvda,access=rw,target=/dev/xvdb' ]"
     rc=$?
@@ -100,8 +104,8 @@ hostile_wait_closed() {
     esac
 }
 
-# hostile_finish NAME: release the hostile guest, wait for it and check each
-# case it reported.
+# hostile_finish NAME [CASES]: release the hostile guest, wait for it and
+# check each case it reported (default: $CASES).
 hostile_finish() {
     if [ -n "$HO" ]; then
         xenstore-write "/local/domain/$HO/xacm-test/release" 1
@@ -111,7 +115,7 @@ hostile_finish() {
     rc=$?
     [ $rc = 0 ] && pass "$1: hostile-front exited 0 (every case as expected)" ||
         fail "$1: the hostile guest exited $rc"
-    for c in $CASES; do
+    for c in ${2:-$CASES}; do
         line=$(tr -d '\r' < "/var/log/xen/console/guest-$1.log" | grep "^RESULT name=$c " | tail -n 1)
         case "$line" in
         *" ok") pass "$1 case $c: ${line#RESULT name="$c" }" ;;
@@ -170,6 +174,28 @@ if [ -n "$marker" ] && grep -q "$marker" /tmp/backing.img; then
 else
     fail "the good guest's marker is not in the backing file"
 fi
+
+# 3. a malformed ring-page-order: refused, not read as order 0
+stamp "3. a frontend that writes a malformed ring-page-order"
+hostile_start hostile3 "xacm.malformed=ring-page-order=1x"
+[ -n "$HO" ] && expect "acdom allows hostile3's vbd" acm-wait "$DRV" "$HO" 51712 60 allow
+hbe=/local/domain/$DRV/backend/vbd/$HO/51712
+end=$(($(now) + 300))
+while [ -n "$HO" ] && [ "$(now)" -lt $end ] &&
+    ! grep -q '^RESULT name=malformed-xacm-error ' "/var/log/xen/console/guest-hostile3.log" 2>/dev/null; do
+    sleep 0.2
+done
+st=$(xenstore-read "$hbe/state" 2>/dev/null)
+err=$(xenstore-read "$hbe/xacm-error" 2>/dev/null)
+[ "$st" = 6 ] && pass "hostile3: blkback-acm refused the malformed ring-page-order (backend state 6)" ||
+    fail "hostile3: the backend state is \"$st\", not 6 (Closed)"
+case "$err" in
+*"ring-page-order is malformed"*) pass "hostile3: its xacm-error names the node: $err" ;;
+*) fail "hostile3: the xacm-error is \"$err\"" ;;
+esac
+grep -q "vbd $HO/51712: connected" "$DRVLOG" &&
+    fail "hostile3: blkback-acm connected the vbd" || pass "hostile3: blkback-acm never connected the vbd"
+hostile_finish hostile3 "malformed-refused malformed-xacm-error"
 
 # blkback-acm never exited (the driver domain powers off if it does)
 if domid_of drv >/dev/null && ! grep -q 'blkback-acm exited' "$DRVLOG"; then
