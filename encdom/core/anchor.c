@@ -9,7 +9,9 @@
  * (256 bytes), generation (8), SHA-256 of both (32), zeros.  A store
  * writes the slot not holding the newest record and makes it durable
  * (fdatasync); a torn slot fails its checksum, so a crash leaves the
- * previous record.  One write and one flush per update, no rename. */
+ * previous record.  One write and one flush per update, no rename.
+ * A record of the volume the file holds must have a higher sequence
+ * (ENCDOM_ERR_ANCHOR_SEQ otherwise): a commit is never stored twice. */
 #include "encdom.h"
 #include "vol_format.h"
 #include "xc_crypto.h"
@@ -67,30 +69,15 @@ static int file_load(void *ctx, uint8_t buf[static ENCDOM_ANCHOR_LEN])
 		return errno == ENOENT ? ENCDOM_ERR_ANCHOR : ENCDOM_ERR_IO;
 	rc = read_slots(fd, f);
 	close(fd);
-	if (rc != 0)
-		return rc;
-	best = newest(f, &gen);
-	if (best < 0)
-		return ENCDOM_ERR_ANCHOR;
-	memcpy(buf, f + best * SLOT, ENCDOM_ANCHOR_LEN);
-	return 0;
+	if (rc == 0 && (best = newest(f, &gen)) < 0)
+		rc = ENCDOM_ERR_ANCHOR;
+	if (rc == 0)
+		memcpy(buf, f + best * SLOT, ENCDOM_ANCHOR_LEN);
+	return rc;
 }
 
-/* Open the anchor file for update, creating it if missing. */
-static int open_rw(const char *path, int *created)
-{
-	/* Usually the file exists: one open per update. */
-	int fd = open(path, O_RDWR | O_CLOEXEC);
-
-	*created = 0;
-	if (fd < 0 && errno == ENOENT) {
-		fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-		*created = fd >= 0;
-	}
-	return fd;
-}
-
-/* A new file: make its directory entry durable too. */
+/* A file that had no valid record may be new: make its directory entry
+ * durable too. */
 static int sync_dir(const char *path)
 {
 	char dir[4096];
@@ -129,6 +116,7 @@ struct afile {
 	int fd;   /* -1: not open yet */
 	int best; /* slot holding the newest record; -1: not known */
 	uint64_t gen;
+	uint8_t last[ENCDOM_ANCHOR_LEN]; /* the newest record, if best >= 0 */
 };
 
 static int afile_load(void *ctx, uint8_t buf[static ENCDOM_ANCHOR_LEN])
@@ -143,18 +131,23 @@ static int afile_store(void *ctx, const uint8_t buf[static ENCDOM_ANCHOR_LEN])
 {
 	struct afile *a = ctx;
 	uint8_t f[2 * SLOT];
-	int created = 0, rc = 0;
+	int fresh = 0, rc = 0;
 
-	if (a->fd < 0 && (a->fd = open_rw(a->path, &created)) < 0)
+	if (a->fd < 0 && (a->fd = open(a->path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0)
 		return ENCDOM_ERR_IO;
-	if (a->best < 0) {
-		rc = read_slots(a->fd, f);
-		if (rc == 0)
-			a->best = newest(f, &a->gen);
+	if (a->best < 0 && (rc = read_slots(a->fd, f)) == 0) {
+		fresh = (a->best = newest(f, &a->gen)) < 0;
+		memcpy(a->last, f + (fresh ? 0 : a->best) * SLOT, ENCDOM_ANCHOR_LEN);
 	}
+	/* Bytes 16..31: the volume's UUID; 32..39: the sequence. */
+	if (rc == 0 && a->best >= 0 && memcmp(a->last + 16, buf + 16, ENCDOM_UUID_LEN) == 0 &&
+	    vol_get64(buf + 32) <= vol_get64(a->last + 32))
+		rc = ENCDOM_ERR_ANCHOR_SEQ;
 	if (rc == 0)
 		rc = put_slot(a->fd, a->best, a->gen, buf);
-	if (rc == 0 && created)
+	if (rc == 0)
+		memcpy(a->last, buf, ENCDOM_ANCHOR_LEN);
+	if (rc == 0 && fresh)
 		rc = sync_dir(a->path);
 	a->best = rc != 0 ? -1 : a->best == 0; /* the slot just written */
 	a->gen += rc == 0;
@@ -164,7 +157,7 @@ static int afile_store(void *ctx, const uint8_t buf[static ENCDOM_ANCHOR_LEN])
 /* The plain variant: the same update on a descriptor opened for it. */
 static int file_store(void *ctx, const uint8_t buf[static ENCDOM_ANCHOR_LEN])
 {
-	struct afile a = {ctx, -1, -1, 0};
+	struct afile a = {ctx, -1, -1, 0, {0}};
 	int rc = afile_store(&a, buf);
 
 	if (a.fd >= 0 && close(a.fd) != 0)

@@ -33,13 +33,16 @@
 #define ENCDOM_ERR_TRUNCATED (-9) /* store shorter than its geometry */
 #define ENCDOM_ERR_READONLY (-10) /* damaged metadata: volume opened read-only */
 #define ENCDOM_ERR_CRYPTO (-11)
-#define ENCDOM_ERR_ANCHOR (-12) /* trust anchor missing or corrupted */
+#define ENCDOM_ERR_ANCHOR (-12)     /* trust anchor missing or corrupted */
+#define ENCDOM_ERR_ANCHOR_SEQ (-13) /* anchor update whose sequence does not increase */
 
 #define ENCDOM_WUR __attribute__((warn_unused_result))
 
 /* The trust anchor: 256 bytes kept where the untrusted side cannot write.
  * load returns 0, ENCDOM_ERR_IO or ENCDOM_ERR_ANCHOR (missing);
- * store must be atomic and durable before it returns 0. */
+ * store must be atomic and durable before it returns 0, and must refuse
+ * (ENCDOM_ERR_ANCHOR_SEQ) a record of the volume it holds whose sequence
+ * (bytes 32..39, see docs/volume-format.md) is not higher. */
 struct encdom_anchor {
 	int (*load)(void *ctx, uint8_t buf[static ENCDOM_ANCHOR_LEN]);
 	int (*store)(void *ctx, const uint8_t buf[static ENCDOM_ANCHOR_LEN]);

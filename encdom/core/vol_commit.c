@@ -15,7 +15,7 @@ void vol_commit_encode(const struct vol_commit *c, enum vol_commit_kind kind,
 {
 	memset(out, 0, VOL_COMMIT_LEN);
 	memcpy(out, cmt_magic[kind], 8);
-	vol_put32(out + 8, VOL_VERSION);
+	vol_put32(out + 8, VOL_CMT_VERSION);
 	memcpy(out + 16, c->uuid, ENCDOM_UUID_LEN);
 	vol_put64(out + 32, c->seq);
 	memcpy(out + 40, c->root, 32);
@@ -33,7 +33,7 @@ int vol_commit_parse(const uint8_t in[static VOL_COMMIT_LEN], enum vol_commit_ki
 {
 	struct vol_commit c;
 
-	if (memcmp(in, cmt_magic[kind], 8) != 0 || vol_get32(in + 8) != VOL_VERSION ||
+	if (memcmp(in, cmt_magic[kind], 8) != 0 || vol_get32(in + 8) != VOL_CMT_VERSION ||
 	    vol_get32(in + 12) != 0 || !vol_is_zero(in + CMT_END, VOL_COMMIT_LEN - CMT_END))
 		return ENCDOM_ERR_INTEGRITY;
 	memcpy(c.uuid, in + 16, ENCDOM_UUID_LEN);

@@ -18,10 +18,11 @@
 
 #include "encdom.h"
 
-#define VOL_VERSION 1u
-#define VOL_RECORD 32u /* per-block metadata record */
-#define VOL_CHUNK 512u /* Merkle leaf: 16 records */
-#define VOL_ARITY 16u  /* 16 hashes of 32 bytes per node */
+#define VOL_VERSION 2u     /* header: 2 derives the volume keys with HKDF */
+#define VOL_CMT_VERSION 1u /* commit block and anchor */
+#define VOL_RECORD 32u     /* per-block metadata record */
+#define VOL_CHUNK 512u     /* Merkle leaf: 16 records */
+#define VOL_ARITY 16u      /* 16 hashes of 32 bytes per node */
 #define VOL_REC_PER_CHUNK (VOL_CHUNK / VOL_RECORD)
 #define VOL_JENT 32u                                              /* journal entry */
 #define VOL_JHDR 32u                                              /* journal block header */
@@ -51,6 +52,7 @@ int vol_layout_init(struct vol_layout *l, uint64_t nblocks, uint32_t jblocks)
 	__attribute__((warn_unused_result));
 
 struct vol_header {
+	uint32_t version; /* 1..VOL_VERSION */
 	uint8_t uuid[ENCDOM_UUID_LEN];
 	uint64_t nblocks;
 	uint32_t journal_blocks;

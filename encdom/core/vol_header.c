@@ -51,7 +51,7 @@ void vol_header_encode(const struct vol_header *h, uint8_t out[static ENCDOM_BLO
 {
 	memset(out, 0, ENCDOM_BLOCK);
 	memcpy(out, hdr_magic, 8);
-	vol_put32(out + 8, VOL_VERSION);
+	vol_put32(out + 8, h->version);
 	vol_put32(out + 12, ENCDOM_BLOCK);
 	memcpy(out + 16, h->uuid, ENCDOM_UUID_LEN);
 	vol_put64(out + 32, h->nblocks);
@@ -73,7 +73,8 @@ int vol_header_parse(const uint8_t in[static ENCDOM_BLOCK], struct vol_header *o
 	if (!xc_equal(sum, in + HDR_SUM_OFF, 32) ||
 	    !vol_is_zero(in + HDR_END, ENCDOM_BLOCK - HDR_END))
 		return ENCDOM_ERR_HEADER;
-	if (vol_get32(in + 8) != VOL_VERSION || vol_get32(in + 12) != ENCDOM_BLOCK ||
+	h.version = vol_get32(in + 8);
+	if (h.version < 1 || h.version > VOL_VERSION || vol_get32(in + 12) != ENCDOM_BLOCK ||
 	    vol_get32(in + 44) != 0)
 		return ENCDOM_ERR_HEADER;
 	memcpy(h.uuid, in + 16, ENCDOM_UUID_LEN);

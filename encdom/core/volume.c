@@ -86,9 +86,10 @@ const char *encdom_strerror(int code)
 					  "store truncated",
 					  "volume is read-only",
 					  "crypto library error",
-					  "trust anchor missing or corrupted"};
+					  "trust anchor missing or corrupted",
+					  "trust anchor refused a sequence that does not increase"};
 
-	return code <= 0 && code >= -12 ? msg[-code] : "unknown error";
+	return code <= 0 && code >= -13 ? msg[-code] : "unknown error";
 }
 
 /* ---- I/O on one replica --------------------------------------------------- */
@@ -154,15 +155,19 @@ static uint64_t file_size(void *ctx)
 }
 
 /* ---- keys and per-block crypto --------------------------------------------- */
-static int derive(const uint8_t key[static 32], const char *label,
-		  const uint8_t uuid[static ENCDOM_UUID_LEN], uint8_t out[static 32])
+/* The MAC key and the data key of volume v->uuid, each HKDF(key, uuid, purpose):
+ * no two volumes share a key stream, whatever key file they share. */
+static int vol_keys(struct encdom_vol *v, const uint8_t key[static 32])
 {
-	uint8_t msg[32 + ENCDOM_UUID_LEN];
-	size_t n = strlen(label);
+	uint8_t dk[32];
+	int rc = xc_hkdf(key, v->uuid, "xacm-volume-mac/1", v->mac_key);
 
-	memcpy(msg, label, n);
-	memcpy(msg + n, uuid, ENCDOM_UUID_LEN);
-	return xc_hmac(key, msg, n + ENCDOM_UUID_LEN, out);
+	xc_gcm_free(v->gcm); /* of another replica's header, tried before */
+	v->gcm = NULL;
+	if (rc == 0 && (rc = xc_hkdf(key, v->uuid, "xacm-volume-data/1", dk)) == 0)
+		rc = xc_gcm_new(&v->gcm, dk);
+	xc_cleanse(dk, sizeof(dk));
+	return rc;
 }
 
 static void nonce_aad(const struct encdom_vol *v, uint64_t block, uint64_t ctr,
@@ -197,24 +202,30 @@ static void set_record(struct encdom_vol *v, uint64_t block, const struct vol_re
 }
 
 /* ---- the anchor ---------------------------------------------------------- */
+/* Every record stored has a higher sequence than the last: v->cm. */
 static int anchor_put(struct encdom_vol *v, const struct vol_commit *c)
 {
 	uint8_t buf[VOL_COMMIT_LEN];
+	int rc = ENCDOM_ERR_ANCHOR_SEQ;
 
 	vol_commit_encode(c, VOL_COMMIT_ANCHOR, v->mac_key, buf);
-	if (v->anchor.store(v->anchor.ctx, buf) != 0) {
-		v->broken = 1;
-		return say(v->err, ENCDOM_ERR_IO, "cannot update the trust anchor");
+	if (c->seq > v->cm.seq && (rc = v->anchor.store(v->anchor.ctx, buf)) == 0) {
+		v->cm = *c;
+		return 0;
 	}
-	return 0;
+	v->broken = 1;
+	return say(v->err, rc, "trust anchor update to commit %" PRIu64 ": %s", c->seq,
+		   encdom_strerror(rc));
 }
 
-/* Make a new range of counters durable before any of it is used. */
+/* Make a new range of counters durable before any of it is used: a new
+ * sequence with the same root. */
 static int lease(struct encdom_vol *v)
 {
 	struct vol_commit c = v->cm;
 	int rc;
 
+	c.seq++;
 	c.lease_hwm = v->lease_hwm + LEASE;
 	rc = anchor_put(v, &c);
 	if (rc == 0)
@@ -275,7 +286,7 @@ static int drain(struct encdom_vol *v);
  * is half full (or at close), see checkpoint(). */
 static int commit(struct encdom_vol *v, int force)
 {
-	struct vol_commit c = v->cm;
+	struct vol_commit c;
 	uint8_t buf[ENCDOM_BLOCK];
 	const struct merkle *m = &v->m;
 	int rc;
@@ -289,6 +300,7 @@ static int commit(struct encdom_vol *v, int force)
 	if (!v->dirty && !force)
 		return 0;
 	merkle_update(&v->m);
+	c = v->cm; /* after drain(), whose commits advance v->cm */
 	c.seq++;
 	memcpy(c.root, m->root, 32);
 	c.ctr_commit = v->next_ctr;
@@ -312,7 +324,6 @@ static int commit(struct encdom_vol *v, int force)
 		rc = anchor_put(v, &c);
 	if (rc != 0)
 		return rc;
-	v->cm = c;
 	v->dirty = 0;
 	for (uint64_t i = 0; i < m->dirty.n; i++)
 		uset_add(&v->place, m->dirty.list[i]);
@@ -503,7 +514,7 @@ static int read_batch(struct encdom_vol *v, uint64_t block, uint32_t n, uint8_t 
 		if (v->bad != NULL && v->bad[b / VOL_REC_PER_CHUNK])
 			return say(v->err, ENCDOM_ERR_INTEGRITY,
 				   "block %" PRIu64 ": metadata record does not match the trust "
-				   "anchor (rolled back or tampered)",
+				   "anchor (corrupted or tampered)",
 				   b);
 		if (vol_record_parse(rec_at(v, b), &rec) != 0)
 			return say(v->err, ENCDOM_ERR_INTEGRITY,
@@ -581,7 +592,9 @@ static int read_jblock(struct encdom_vol *v, unsigned int r, uint64_t k)
 }
 
 /* Load the records of replica r and replay the committed journal range: 0 if
- * the result matches the anchored root, 1 if not, or an error. */
+ * the result matches the anchored root, 1 if not, or an error.  disk_seq:
+ * the sequence of its authenticated commit block if that has another root
+ * (a lease advances the anchor's sequence alone), else UINT64_MAX. */
 static int load_replica(struct encdom_vol *v, unsigned int r, const struct vol_commit *anc,
 			uint8_t *stored, uint64_t *disk_seq)
 {
@@ -594,7 +607,7 @@ static int load_replica(struct encdom_vol *v, unsigned int r, const struct vol_c
 	*disk_seq = UINT64_MAX;
 	if (rd(v, r, cb, sizeof(cb), l->commit_off) == 0 &&
 	    vol_commit_parse(cb, VOL_COMMIT_BLOCK, &dc) == 0 &&
-	    vol_commit_verify(cb, v->mac_key) == 0)
+	    vol_commit_verify(cb, v->mac_key) == 0 && !xc_equal(dc.root, anc->root, 32))
 		*disk_seq = dc.seq;
 	rc = rd(v, r, v->m.meta, l->nchunks * VOL_CHUNK, l->meta_off);
 	if (rc == 0)
@@ -604,14 +617,20 @@ static int load_replica(struct encdom_vol *v, unsigned int r, const struct vol_c
 	for (uint64_t pos = anc->ckpt_jpos; pos < anc->commit_jpos; pos++) {
 		struct vol_jentry e;
 
-		if (pos / EPB != cur) {
-			cur = pos / EPB;
-			if (read_jblock(v, r, cur) != 0)
-				return say(v->err, ENCDOM_ERR_ROLLBACK,
-					   "replica %u: journal block %" PRIu64
-					   " of commit %" PRIu64 " is missing or stale "
-					   "(old journal replayed?)",
-					   r, cur, anc->seq);
+		if (pos / EPB != cur && (rc = read_jblock(v, r, cur = pos / EPB)) != 0) {
+			/* Stale: an older block of this journal, or the slot as it
+			 * was before its first lap. */
+			uint64_t old = vol_get64(v->jbuf + 8);
+			int stale = rc == ENCDOM_ERR_INTEGRITY &&
+				    (vol_is_zero(v->jbuf, VOL_JHDR)
+					     ? cur < l->jblocks
+					     : vol_journal_parse(v->jbuf, v->uuid, old) == 0 &&
+						       old < cur);
+
+			return say(v->err, stale ? ENCDOM_ERR_ROLLBACK : rc,
+				   "replica %u: journal block %" PRIu64 " is %s", r, cur,
+				   stale ? "stale: rolled back (old journal replayed)"
+					 : "corrupted");
 		}
 		rc = vol_jentry_parse(v->jbuf + VOL_JHDR + (pos % EPB) * VOL_JENT, l->nblocks, &e);
 		if (rc < 0)
@@ -699,9 +718,10 @@ static int recover(struct encdom_vol *v, unsigned int g, const struct vol_commit
 			if (e.rec.counter < anc->ctr_commit || e.rec.counter >= anc->lease_hwm) {
 				rc = say(v->err, ENCDOM_ERR_INTEGRITY,
 					 "block %" PRIu64 ": journal entry with counter %" PRIu64
-					 " outside the lease [%" PRIu64 ", %" PRIu64
-					 "): old journal replayed",
-					 e.block, e.rec.counter, anc->ctr_commit, anc->lease_hwm);
+					 " outside the lease [%" PRIu64 ", %" PRIu64 "): %s",
+					 e.block, e.rec.counter, anc->ctr_commit, anc->lease_hwm,
+					 e.rec.counter < anc->ctr_commit ? "old journal replayed"
+									 : "corrupted");
 				break;
 			}
 			if (n == cap) {
@@ -741,18 +761,23 @@ static int check_header(struct encdom_vol *v, const uint8_t *hb, const uint8_t k
 	if (rc != 0)
 		return say(err, ENCDOM_ERR_HEADER,
 			   "volume header is corrupted or not an xacm volume");
-	rc = derive(key, "xacm-keycheck", h.uuid, kc);
+	if (h.version < VOL_VERSION)
+		return say(
+			err, ENCDOM_ERR_HEADER,
+			"volume format version 1 (nonces shared across volumes) is refused: copy "
+			"its data with xacm 12a1bb8 or older to a re-formatted volume "
+			"(docs/volume-format.md)");
+	memcpy(v->uuid, h.uuid, ENCDOM_UUID_LEN);
+	rc = xc_hkdf(key, h.uuid, "xacm-volume-keycheck/1", kc);
 	if (rc == 0 && !xc_equal(kc, h.keycheck, 32))
 		rc = say(err, ENCDOM_ERR_KEY, "wrong key for this volume");
 	xc_cleanse(kc, sizeof(kc));
 	if (rc == 0)
-		rc = derive(key, "xacm-mac-key", h.uuid, v->mac_key);
+		rc = vol_keys(v, key);
 	if (rc == 0 && xc_hmac_verify(v->mac_key, hb, VOL_HDR_MAC_OFF, h.mac) != 0)
 		rc = say(err, ENCDOM_ERR_HEADER, "volume header failed authentication (corrupted)");
 	if (rc == 0 && vol_layout_init(&v->l, h.nblocks, h.journal_blocks) != 0)
 		rc = say(err, ENCDOM_ERR_HEADER, "volume header has a bad geometry");
-	if (rc == 0)
-		memcpy(v->uuid, h.uuid, ENCDOM_UUID_LEN);
 	return rc;
 }
 
@@ -863,8 +888,7 @@ static int choose(struct encdom_vol *v, const struct vol_commit *anc, uint8_t *s
 		if (seq[r] < anc->seq)
 			return say(err, ENCDOM_ERR_ROLLBACK,
 				   "replica %u is at commit %" PRIu64
-				   " but the trust anchor is at commit %" PRIu64
-				   ": the volume was rolled back",
+				   ", the trust anchor at %" PRIu64 ": the volume was rolled back",
 				   r, seq[r], anc->seq);
 	if (rc0 < 0)
 		return say(err, rc0, "%s", first);
@@ -876,9 +900,9 @@ static int choose(struct encdom_vol *v, const struct vol_commit *anc, uint8_t *s
 		return say(err, ENCDOM_ERR_NOMEM, "out of memory");
 	nbad = merkle_locate(&v->m, stored, anc->root, v->bad);
 	if (nbad <= 0)
-		return say(err, ENCDOM_ERR_ROLLBACK,
-			   "metadata does not match the trust anchor (commit %" PRIu64
-			   ") and cannot be located: volume rolled back or metadata destroyed",
+		return say(err, ENCDOM_ERR_INTEGRITY,
+			   "records, tree or committed journal do not match the trust anchor "
+			   "(commit %" PRIu64 ") and the damage cannot be located: corrupted",
 			   anc->seq);
 	while (!v->bad[c])
 		c++;
@@ -948,8 +972,6 @@ static int vol_open(struct encdom_vol *v, const uint8_t key[static ENCDOM_KEY_LE
 		else if (vol_commit_verify(ab, v->mac_key) != 0)
 			rc = say(err, ENCDOM_ERR_ANCHOR, "trust anchor failed authentication");
 	}
-	if (rc == 0)
-		rc = xc_gcm_new(&v->gcm, key);
 	if (rc == 0)
 		rc = place_init(v);
 	if (rc == 0 && (stored = malloc(v->l.nnodes * VOL_CHUNK)) == NULL)
@@ -1076,12 +1098,13 @@ static int vol_format(struct encdom_vol *v, const struct encdom_geometry *geo,
 		h.uuid[8] = (uint8_t)((h.uuid[8] & 0x3f) | 0x80);
 	}
 	memcpy(v->uuid, h.uuid, ENCDOM_UUID_LEN);
+	h.version = VOL_VERSION;
 	h.nblocks = v->l.nblocks;
 	h.journal_blocks = v->l.jblocks;
 	if (rc == 0)
-		rc = derive(key, "xacm-keycheck", h.uuid, h.keycheck);
+		rc = xc_hkdf(key, h.uuid, "xacm-volume-keycheck/1", h.keycheck);
 	if (rc == 0)
-		rc = derive(key, "xacm-mac-key", h.uuid, v->mac_key);
+		rc = vol_keys(v, key);
 	if (rc == 0) {
 		vol_header_encode(&h, hb);
 		rc = xc_hmac(v->mac_key, hb, VOL_HDR_MAC_OFF, h.mac);

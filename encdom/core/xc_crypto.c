@@ -4,6 +4,7 @@
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/kdf.h>
 #include <openssl/rand.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -191,6 +192,24 @@ int xc_hmac(const uint8_t key[static XC_KEY_LEN], const void *msg, size_t len,
 		return ENCDOM_ERR_CRYPTO;
 	}
 	return 0;
+}
+
+int xc_hkdf(const uint8_t key[static XC_KEY_LEN], const uint8_t salt[static 16], const char *info,
+	    uint8_t out[static XC_KEY_LEN])
+{
+	EVP_PKEY_CTX *p = EVP_PKEY_CTX_new_id(EVP_PKEY_HKDF, NULL);
+	size_t n = XC_KEY_LEN;
+	int ok = p != NULL && EVP_PKEY_derive_init(p) == 1 &&
+		 EVP_PKEY_CTX_set_hkdf_md(p, EVP_sha256()) == 1 &&
+		 EVP_PKEY_CTX_set1_hkdf_salt(p, salt, 16) == 1 &&
+		 EVP_PKEY_CTX_set1_hkdf_key(p, key, XC_KEY_LEN) == 1 &&
+		 EVP_PKEY_CTX_add1_hkdf_info(p, (const uint8_t *)info, (int)strlen(info)) == 1 &&
+		 EVP_PKEY_derive(p, out, &n) == 1 && n == XC_KEY_LEN;
+
+	EVP_PKEY_CTX_free(p); /* cleanses its copy of the key */
+	if (!ok)
+		xc_cleanse(out, XC_KEY_LEN);
+	return ok ? 0 : ENCDOM_ERR_CRYPTO;
 }
 
 int xc_hmac_verify(const uint8_t key[static XC_KEY_LEN], const void *msg, size_t len,

@@ -46,6 +46,10 @@ int xc_key_unwrap(const uint8_t kek[static XC_KEY_LEN], const uint8_t iv[static 
 
 int xc_hmac(const uint8_t key[static XC_KEY_LEN], const void *msg, size_t len,
 	    uint8_t out[static XC_HASH_LEN]) XC_WUR;
+/* HKDF-SHA256 (RFC 5869) of key with a 16-byte salt and the info string:
+ * 32 bytes. */
+int xc_hkdf(const uint8_t key[static XC_KEY_LEN], const uint8_t salt[static 16], const char *info,
+	    uint8_t out[static XC_KEY_LEN]) XC_WUR;
 /* Verify an HMAC in constant time: 0 or ENCDOM_ERR_INTEGRITY. */
 int xc_hmac_verify(const uint8_t key[static XC_KEY_LEN], const void *msg, size_t len,
 		   const uint8_t mac[static XC_HASH_LEN]) XC_WUR;

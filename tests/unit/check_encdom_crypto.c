@@ -79,6 +79,30 @@ START_TEST(hmac_hash_equal_scrypt)
 }
 END_TEST
 
+/* HKDF-SHA256 against its definition: PRK = HMAC(salt, key), out =
+ * HMAC(PRK, info || 1) (a 16-byte HMAC key is the same key zero-padded
+ * to 32 bytes); other info or salt, other output. */
+START_TEST(hkdf_matches_its_definition)
+{
+	uint8_t key[XC_KEY_LEN], salt[32] = {0}, prk[32], want[32], got[32], other[32];
+	char msg[32];
+
+	for (unsigned int i = 0; i < 32; i++)
+		key[i] = (uint8_t)(3 * i + 1);
+	memset(salt, 0x5c, 16);
+	ck_assert_int_eq(xc_hmac(salt, key, sizeof(key), prk), 0);
+	snprintf(msg, sizeof(msg), "xacm-volume-data/1%c", 1);
+	ck_assert_int_eq(xc_hmac(prk, msg, strlen(msg), want), 0);
+	ck_assert_int_eq(xc_hkdf(key, salt, "xacm-volume-data/1", got), 0);
+	ck_assert_mem_eq(got, want, 32);
+	ck_assert_int_eq(xc_hkdf(key, salt, "xacm-volume-mac/1", other), 0);
+	ck_assert(memcmp(got, other, 32) != 0);
+	salt[15] ^= 1;
+	ck_assert_int_eq(xc_hkdf(key, salt, "xacm-volume-data/1", other), 0);
+	ck_assert(memcmp(got, other, 32) != 0);
+}
+END_TEST
+
 START_TEST(merkle_incremental_equals_full_build)
 {
 	struct vol_layout l;
@@ -153,6 +177,7 @@ int main(void)
 	TCase *tc = tcase_create("crypto");
 
 	tcase_add_test(tc, gcm_round_trip_and_tamper_zeroes_output);
+	tcase_add_test(tc, hkdf_matches_its_definition);
 	tcase_add_test(tc, hmac_hash_equal_scrypt);
 	tcase_add_test(tc, merkle_incremental_equals_full_build);
 	tcase_add_test(tc, merkle_locates_damage);

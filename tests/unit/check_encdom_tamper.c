@@ -2,6 +2,7 @@
  * plaintext is returned (the buffer comes back zeroed) and the error names
  * the block (or the header, journal or store for whole-volume attacks). */
 #include "check_encdom_util.h"
+#include "merkle.h"
 #include "vol_format.h"
 
 #define NB 64u
@@ -93,6 +94,7 @@ START_TEST(flipped_bit_in_metadata_record)
 		encdom_get_info(v, &info);
 		ck_assert_uint_eq(info.bad_chunks, 1);
 		expect_bad_block(v, b, (b + 16) % NB);
+		ck_assert_ptr_null(strstr(encdom_errmsg(v), "rolled back"));
 		pattern(buf, 0, 2);
 		ck_assert_int_eq(encdom_write(v, (b + 16) % NB, 1, buf), ENCDOM_ERR_READONLY);
 		ck_assert_int_eq(encdom_close(v), 0);
@@ -278,6 +280,82 @@ START_TEST(old_journal_in_committed_range)
 	ck_assert_int_eq(encdom_open(&v, t.paths, 1, t.key, &t.anchor, NULL, NULL, t.err),
 			 ENCDOM_ERR_ROLLBACK);
 	ck_assert_ptr_nonnull(strstr(t.err, "journal block"));
+	ck_assert_ptr_nonnull(strstr(t.err, "rolled back"));
+	tvol_rm(&t);
+}
+END_TEST
+
+/* A writer that flushes block 33 and dies before checkpointing: the anchor
+ * then has a committed journal range to replay. */
+static void flush_without_checkpoint(struct tvol *t)
+{
+	pid_t pid = fork();
+	int status;
+
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		struct encdom_vol *v = tvol_open(t);
+		uint8_t buf[ENCDOM_BLOCK];
+
+		pattern(buf, 33, 3);
+		if (encdom_write(v, 33, 1, buf) != 0 || encdom_flush(v) != 0)
+			_exit(1);
+		_exit(0);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	ck_assert_uint_lt(anchor_jpos(t, 0), anchor_jpos(t, 1));
+}
+
+/* Plain corruption of a committed journal block (its header, or an entry)
+ * is corruption, not a rollback: nothing shows an older committed state. */
+START_TEST(corrupted_journal_in_committed_range)
+{
+	for (int hdr = 0; hdr < 2; hdr++) {
+		struct tvol t = {0};
+		struct encdom_vol *v = NULL;
+		uint64_t pos;
+
+		setup(&t);
+		flush_without_checkpoint(&t);
+		pos = anchor_jpos(&t, 1) - 1; /* the entry of block 33 */
+		flip_bit(t.path[0],
+			 L.journal_off + (pos / VOL_JENT_PER_BLOCK % JB) * ENCDOM_BLOCK +
+				 (hdr ? 2 : VOL_JHDR + (pos % VOL_JENT_PER_BLOCK) * VOL_JENT + 20),
+			 3);
+		ck_assert_int_eq(encdom_open(&v, t.paths, 1, t.key, &t.anchor, NULL, NULL, t.err),
+				 ENCDOM_ERR_INTEGRITY);
+		ck_assert_msg(strstr(t.err, "corrupted") && !strstr(t.err, "rolled back") &&
+				      !strstr(t.err, "replayed"),
+			      "%s", t.err);
+		tvol_rm(&t);
+	}
+}
+END_TEST
+
+/* Records damaged and the stored tree rebuilt to match them: the damage
+ * cannot be located, and nothing shows an older commit: corrupted. */
+START_TEST(records_corrupted_with_a_consistent_tree)
+{
+	struct tvol t = {0};
+	struct encdom_vol *v = NULL;
+	struct merkle m;
+	int fd;
+
+	setup(&t);
+	flip_bit(t.path[0], L.meta_off + 9 * VOL_RECORD + 12, 1);
+	ck_assert_int_eq(merkle_init(&m, &L), 0);
+	fd = open(t.path[0], O_RDWR);
+	ck_assert_int_eq(pread(fd, m.meta, L.nchunks * VOL_CHUNK, (off_t)L.meta_off),
+			 (ssize_t)(L.nchunks * VOL_CHUNK));
+	merkle_build(&m);
+	ck_assert_int_eq(pwrite(fd, m.nodes, L.nnodes * VOL_CHUNK, (off_t)L.tree_off),
+			 (ssize_t)(L.nnodes * VOL_CHUNK));
+	close(fd);
+	merkle_free(&m);
+	ck_assert_int_eq(encdom_open(&v, t.paths, 1, t.key, &t.anchor, NULL, NULL, t.err),
+			 ENCDOM_ERR_INTEGRITY);
+	ck_assert_msg(strstr(t.err, "corrupted") && !strstr(t.err, "rolled back"), "%s", t.err);
 	tvol_rm(&t);
 }
 END_TEST
@@ -314,6 +392,8 @@ int main(void)
 	tcase_add_test(tc, old_journal_replayed);
 	tcase_add_test(tc, old_journal_in_committed_range);
 	tcase_add_test(tc, truncated_store);
+	tcase_add_test(tc, corrupted_journal_in_committed_range);
+	tcase_add_test(tc, records_corrupted_with_a_consistent_tree);
 	suite_add_tcase(s, tc);
 	return xacm_check_run(s);
 }

@@ -2,6 +2,7 @@
  * flush, reopen, keys and the distinct open errors. */
 #include "check_encdom_util.h"
 #include "vol_format.h"
+#include "xc_crypto.h"
 
 START_TEST(unwritten_blocks_read_as_zeros)
 {
@@ -426,6 +427,196 @@ START_TEST(distinct_open_errors)
 }
 END_TEST
 
+/* An anchor that records every (sequence, root) stored, over the file
+ * anchor. */
+struct seq_anchor {
+	struct encdom_anchor file;
+	uint64_t seq[4096];
+	uint8_t root[4096][32];
+	size_t n;
+};
+
+static int seq_load(void *ctx, uint8_t buf[static ENCDOM_ANCHOR_LEN])
+{
+	struct seq_anchor *a = ctx;
+
+	return a->file.load(a->file.ctx, buf);
+}
+
+static int seq_store(void *ctx, const uint8_t buf[static ENCDOM_ANCHOR_LEN])
+{
+	struct seq_anchor *a = ctx;
+	struct vol_commit c;
+
+	ck_assert_int_eq(vol_commit_parse(buf, VOL_COMMIT_ANCHOR, &c), 0);
+	ck_assert_uint_lt(a->n, 4096);
+	a->seq[a->n] = c.seq;
+	memcpy(a->root[a->n++], c.root, 32);
+	return a->file.store(a->file.ctx, buf);
+}
+
+/* An 8-block journal and 300 writes per FLUSH: draining the queue makes
+ * commits of its own to free the journal, inside the FLUSH's commit. */
+START_TEST(anchor_sequence_strictly_increases)
+{
+	static struct seq_anchor sa;
+	struct tvol t = {0};
+	struct encdom_vol *v;
+	uint8_t buf[ENCDOM_BLOCK];
+
+	tvol_paths(&t, 1);
+	sa.file = t.anchor;
+	sa.n = 0;
+	t.anchor = (struct encdom_anchor){seq_load, seq_store, &sa};
+	{
+		struct encdom_geometry g = {.nblocks = 64, .journal_blocks = 8};
+
+		ck_assert_int_eq(encdom_format(t.paths, 1, &g, t.key, NULL, &t.anchor, t.err), 0);
+	}
+	for (int round = 0; round < 2; round++) {
+		v = tvol_open(&t);
+		for (uint32_t i = 0; i < 2000; i++) {
+			pattern(buf, i % 64, i);
+			ck_assert_int_eq(encdom_write(v, i % 64, 1, buf), 0);
+			if (i % 300 == 299)
+				ck_assert_msg(encdom_flush(v) == 0, "%s", encdom_errmsg(v));
+		}
+		ck_assert_int_eq(encdom_close(v), 0);
+	}
+	ck_assert_uint_gt(sa.n, 20);
+	for (size_t i = 1; i < sa.n; i++)
+		ck_assert_msg(sa.seq[i] > sa.seq[i - 1],
+			      "store %zu: sequence %llu after %llu (roots %s)", i,
+			      (unsigned long long)sa.seq[i], (unsigned long long)sa.seq[i - 1],
+			      memcmp(sa.root[i], sa.root[i - 1], 32) ? "differ" : "equal");
+	tvol_rm(&t);
+}
+END_TEST
+
+/* An anchor record of volume uuid byte u at sequence seq. */
+static void anchor_rec(uint8_t rec[static ENCDOM_ANCHOR_LEN], uint8_t u, uint64_t seq)
+{
+	struct vol_commit c = {.seq = seq, .ctr_commit = 1, .lease_hwm = 1};
+	uint8_t mk[32] = {0};
+
+	memset(c.uuid, u, sizeof(c.uuid));
+	vol_commit_encode(&c, VOL_COMMIT_ANCHOR, mk, rec);
+}
+
+/* The file anchor, plain and kept open, refuses a record of the same
+ * volume whose sequence does not increase; another volume's starts anew. */
+static void refuses_old_sequence(struct encdom_anchor *a, const char *path)
+{
+	uint8_t rec[ENCDOM_ANCHOR_LEN], got[ENCDOM_ANCHOR_LEN];
+
+	unlink(path);
+	anchor_rec(rec, 1, 5);
+	ck_assert_int_eq(a->store(a->ctx, rec), 0);
+	anchor_rec(rec, 1, 5);
+	ck_assert_int_eq(a->store(a->ctx, rec), ENCDOM_ERR_ANCHOR_SEQ);
+	anchor_rec(rec, 1, 4);
+	ck_assert_int_eq(a->store(a->ctx, rec), ENCDOM_ERR_ANCHOR_SEQ);
+	ck_assert_int_eq(a->load(a->ctx, got), 0);
+	ck_assert_uint_eq(vol_get64(got + 32), 5);
+	anchor_rec(rec, 1, 6);
+	ck_assert_int_eq(a->store(a->ctx, rec), 0);
+	anchor_rec(rec, 1, 6);
+	ck_assert_int_eq(a->store(a->ctx, rec), ENCDOM_ERR_ANCHOR_SEQ);
+	anchor_rec(rec, 2, 1);
+	ck_assert_int_eq(a->store(a->ctx, rec), 0);
+	ck_assert_str_eq(encdom_strerror(ENCDOM_ERR_ANCHOR_SEQ),
+			 "trust anchor refused a sequence that does not increase");
+}
+
+START_TEST(anchor_refuses_sequence_that_does_not_increase)
+{
+	struct tvol t = {0};
+	struct encdom_anchor k;
+
+	tvol_paths(&t, 1);
+	refuses_old_sequence(&t.anchor, t.anchor_path);
+	ck_assert_int_eq(encdom_anchor_file_open(&k, t.anchor_path), 0);
+	refuses_old_sequence(&k, t.anchor_path);
+	encdom_anchor_file_close(&k);
+	tvol_rm(&t);
+}
+END_TEST
+
+static void read_at(const char *path, uint64_t off, uint8_t *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(pread(fd, buf, len, (off_t)off), (ssize_t)len);
+	close(fd);
+}
+
+/* Two volumes formatted with the same key file, written the same way,
+ * use the same counters: their key streams must differ all the same. */
+START_TEST(volumes_with_one_key_do_not_share_a_key_stream)
+{
+	struct tvol t[2];
+	uint8_t pt[2][ENCDOM_BLOCK], ct[2][ENCDOM_BLOCK];
+	struct encdom_info info[2];
+	struct vol_layout l;
+	size_t same = 0;
+
+	memset(t, 0, sizeof(t));
+	ck_assert_int_eq(vol_layout_init(&l, 64, 8), 0);
+	for (int i = 0; i < 2; i++) {
+		struct encdom_vol *v;
+
+		tvol_make(&t[i], 1, 64, 8);
+		v = tvol_open(&t[i]);
+		pattern(pt[i], 7, (uint32_t)i + 1);
+		ck_assert_int_eq(encdom_write(v, 7, 1, pt[i]), 0);
+		encdom_get_info(v, &info[i]);
+		ck_assert_int_eq(encdom_close(v), 0);
+		read_at(t[i].path[0], l.data_off + 7 * ENCDOM_BLOCK, ct[i], ENCDOM_BLOCK);
+	}
+	ck_assert_mem_eq(t[0].key, t[1].key, ENCDOM_KEY_LEN);
+	ck_assert_uint_eq(info[0].next_ctr, info[1].next_ctr); /* same counter, same nonce */
+	for (size_t j = 0; j < ENCDOM_BLOCK; j++)
+		same += (ct[0][j] ^ ct[1][j]) == (pt[0][j] ^ pt[1][j]);
+	ck_assert_msg(same < ENCDOM_BLOCK / 16,
+		      "%zu of 4096 bytes: ct xor = pt xor (same key stream)", same);
+	tvol_rm(&t[0]);
+	tvol_rm(&t[1]);
+}
+END_TEST
+
+/* A format-1 volume (data under the key file's key itself) is refused
+ * with what to do, not as a corrupted header. */
+START_TEST(format_1_volume_is_refused_with_the_migration)
+{
+	struct tvol t = {0};
+	struct encdom_vol *v = NULL;
+	uint8_t hb[ENCDOM_BLOCK];
+	int fd;
+
+	tvol_make(&t, 1, 32, 0);
+	read_at(t.path[0], 0, hb, sizeof(hb));
+	vol_put32(hb + 8, 1);
+	xc_sha256(hb, 112, hb + 112);
+	fd = open(t.path[0], O_WRONLY);
+	ck_assert_int_eq(pwrite(fd, hb, sizeof(hb), 0), (ssize_t)sizeof(hb));
+	close(fd);
+	ck_assert_int_eq(encdom_open(&v, t.paths, 1, t.key, &t.anchor, NULL, NULL, t.err),
+			 ENCDOM_ERR_HEADER);
+	ck_assert_ptr_null(v);
+	ck_assert_msg(strstr(t.err, "format version 1") && strstr(t.err, "re-format"), "%s", t.err);
+	vol_put32(hb + 8, 3);
+	xc_sha256(hb, 112, hb + 112);
+	fd = open(t.path[0], O_WRONLY);
+	ck_assert_int_eq(pwrite(fd, hb, sizeof(hb), 0), (ssize_t)sizeof(hb));
+	close(fd);
+	ck_assert_int_eq(encdom_open(&v, t.paths, 1, t.key, &t.anchor, NULL, NULL, t.err),
+			 ENCDOM_ERR_HEADER);
+	ck_assert_ptr_nonnull(strstr(t.err, "corrupted or not an xacm volume"));
+	tvol_rm(&t);
+}
+END_TEST
+
 START_TEST(key_files_raw_and_wrapped)
 {
 	struct tvol t = {0};
@@ -494,6 +685,10 @@ int main(void)
 	tcase_add_test(tc, distinct_open_errors);
 	tcase_add_test(tc, key_files_raw_and_wrapped);
 	tcase_add_test(tc, format_rejects_bad_geometry);
+	tcase_add_test(tc, anchor_sequence_strictly_increases);
+	tcase_add_test(tc, anchor_refuses_sequence_that_does_not_increase);
+	tcase_add_test(tc, volumes_with_one_key_do_not_share_a_key_stream);
+	tcase_add_test(tc, format_1_volume_is_refused_with_the_migration);
 	suite_add_tcase(s, tc);
 	return xacm_check_run(s);
 }
