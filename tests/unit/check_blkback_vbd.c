@@ -179,6 +179,10 @@ void vbd_kick(struct vbd *v, unsigned int q)
 	(void)q;
 }
 
+/* acdom's decision for the vbd, as the test sets it (-ENOENT: none) */
+static struct acm_decision decision;
+static int decision_rc = -ENOENT;
+
 int acm_read_decision(struct xs_handle *xs, uint32_t be, uint32_t fe, uint32_t devid,
 		      struct acm_decision *d)
 {
@@ -186,8 +190,9 @@ int acm_read_decision(struct xs_handle *xs, uint32_t be, uint32_t fe, uint32_t d
 	(void)be;
 	(void)fe;
 	(void)devid;
-	(void)d;
-	return -ENOENT;
+	if (decision_rc == 0)
+		*d = decision;
+	return decision_rc;
 }
 
 /* ---- the world: backend 0 serves frontend 5's vbd 51712 ------------------ */
@@ -202,6 +207,7 @@ static void world(void)
 	FILE *f;
 
 	fake_reset();
+	decision_rc = -ENOENT;
 	ring_maps = unbinds = unbinds_of_unbound = binds = 0;
 	bind_result = 7;
 	snprintf(state_dir, sizeof(state_dir), "/tmp/check_blkback_vbd.XXXXXX");
@@ -382,6 +388,34 @@ START_TEST(unsized_shadow_removed)
 }
 END_TEST
 
+/* Issue 18: an allow obeys only if its rid names the resource the vbd
+ * serves; one made for another disk on this devid is not an allow. */
+START_TEST(allow_for_another_resource_not_obeyed)
+{
+	struct vbd *v;
+
+	world();
+	ctx.acdom_gate = true;
+	decision = (struct acm_decision){.frontend = 5, .devid = 51712, .allow = true};
+	ck_assert_int_eq(acm_rid_of_path("/srv/an-earlier-disk.img", decision.rid), 0);
+	decision_rc = 0;
+	v = connect_with(NULL, NULL);
+	ck_assert_str_eq(get(BE "/state"), "2"); /* waits in InitWait */
+	ck_assert_uint_eq(v->nr_queues, 0);
+	ck_assert_uint_eq(ring_maps, 0);
+	/* the allow for this disk: it connects */
+	ck_assert_int_eq(acm_rid_of_path(backing, decision.rid), 0);
+	vbd_step(v);
+	ck_assert_str_eq(get(BE "/state"), "4");
+	ck_assert_uint_eq(v->nr_queues, 1);
+	/* acdom's allow moves to another resource: the connected vbd closes */
+	strcpy(decision.rid, "uuid-0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0");
+	vbd_step(v);
+	ck_assert_uint_eq(v->nr_queues, 0);
+	world_end(v);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("blkback_vbd");
@@ -395,6 +429,7 @@ int main(void)
 	tcase_add_test(tc, out_of_range_refused);
 	tcase_add_test(tc, failed_bind_unbinds_nothing);
 	tcase_add_test(tc, unsized_shadow_removed);
+	tcase_add_test(tc, allow_for_another_resource_not_obeyed);
 	suite_add_tcase(s, tc);
 	return xacm_check_run(s);
 }
