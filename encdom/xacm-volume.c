@@ -1,6 +1,7 @@
 /* xacm-volume - create and look after encdom volumes: format, info, check,
  * scrub, rekey.  See man/xacm-volume.1. */
 #include <errno.h>
+#include <openssl/crypto.h>
 #include <stdarg.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -120,12 +121,6 @@ static int read_pass(const char *path, char pass[static 1024])
 	return 0;
 }
 
-static void cleanse(volatile char *p, size_t n)
-{
-	while (n--)
-		*p++ = 0;
-}
-
 static int load_key(const uint8_t *uuid, uint8_t key[static ENCDOM_KEY_LEN])
 {
 	char pass[1024], err[ENCDOM_ERRLEN];
@@ -136,7 +131,7 @@ static int load_key(const uint8_t *uuid, uint8_t key[static ENCDOM_KEY_LEN])
 	if (opt.pass_file != NULL && read_pass(opt.pass_file, pass) != 0)
 		return -1;
 	rc = encdom_key_load(opt.key_file, opt.pass_file ? pass : NULL, uuid, key, err);
-	cleanse(pass, sizeof(pass));
+	OPENSSL_cleanse(pass, sizeof(pass));
 	if (rc != 0)
 		return die(-1, "%s (%s)", err, encdom_strerror(rc));
 	return 0;
@@ -240,14 +235,14 @@ static int cmd_format(char **stores, unsigned int n)
 	uuid[6] = (uint8_t)((uuid[6] & 0x0f) | 0x40); /* RFC 4122 version 4 */
 	uuid[8] = (uint8_t)((uuid[8] & 0x3f) | 0x80);
 	rc = encdom_key_save(opt.key_file, key, opt.pass_file ? pass : NULL, uuid, 0, err);
-	cleanse(pass, sizeof(pass));
+	OPENSSL_cleanse(pass, sizeof(pass));
 	if (rc == 0) {
 		encdom_anchor_file(&a, opt.anchor);
 		if (!opt.quiet)
 			fprintf(stderr, "format: writing %u replica(s)\n", n);
 		rc = encdom_format((const char *const *)stores, n, &g, key, uuid, &a, err);
 	}
-	cleanse((char *)key, sizeof(key));
+	OPENSSL_cleanse(key, sizeof(key));
 	if (rc != 0)
 		return die(EXIT_FAIL, "%s (%s)", err, encdom_strerror(rc));
 	printf("formatted ");
@@ -273,7 +268,7 @@ static int open_vol(struct encdom_vol **v, char **stores, unsigned int n, const 
 		return EXIT_FAIL;
 	encdom_anchor_file(&a, opt.anchor);
 	rc = encdom_open(v, (const char *const *)stores, n, key, &a, progress, (void *)what, err);
-	cleanse((char *)key, sizeof(key));
+	OPENSSL_cleanse(key, sizeof(key));
 	if (rc != 0)
 		return die(rc == ENCDOM_ERR_IO || rc == ENCDOM_ERR_NOMEM ? EXIT_FAIL : EXIT_BAD,
 			   "%s (%s)", err, encdom_strerror(rc));
@@ -351,13 +346,13 @@ static int cmd_rekey(char **stores)
 	if (load_key(info.uuid, key) != 0)
 		return EXIT_FAIL;
 	if (opt.new_pass_file != NULL && read_pass(opt.new_pass_file, pass) != 0) {
-		cleanse((char *)key, sizeof(key));
+		OPENSSL_cleanse(key, sizeof(key));
 		return EXIT_FAIL;
 	}
 	snprintf(tmp, sizeof(tmp), "%s.new", opt.key_file);
 	rc = encdom_key_save(tmp, key, opt.raw ? NULL : pass, info.uuid, 0, err);
-	cleanse(pass, sizeof(pass));
-	cleanse((char *)key, sizeof(key));
+	OPENSSL_cleanse(pass, sizeof(pass));
+	OPENSSL_cleanse(key, sizeof(key));
 	if (rc != 0)
 		return die(EXIT_FAIL, "%s (%s)", err, encdom_strerror(rc));
 	if (rename(tmp, opt.key_file) != 0)

@@ -761,12 +761,9 @@ static int check_header(struct encdom_vol *v, const uint8_t *hb, const uint8_t k
 	if (rc != 0)
 		return say(err, ENCDOM_ERR_HEADER,
 			   "volume header is corrupted or not an xacm volume");
-	if (h.version < VOL_VERSION)
-		return say(
-			err, ENCDOM_ERR_HEADER,
-			"volume format version 1 (nonces shared across volumes) is refused: copy "
-			"its data with xacm 12a1bb8 or older to a re-formatted volume "
-			"(docs/volume-format.md)");
+	if (h.version < VOL_VERSION) /* its nonces repeat across volumes of one key */
+		return say(err, ENCDOM_ERR_HEADER, "volume format version 1 is refused: %s",
+			   "migrate it: format a new volume, copy the data (xacm-volume(1))");
 	memcpy(v->uuid, h.uuid, ENCDOM_UUID_LEN);
 	rc = xc_hkdf(key, h.uuid, "xacm-volume-keycheck/1", kc);
 	if (rc == 0 && !xc_equal(kc, h.keycheck, 32))

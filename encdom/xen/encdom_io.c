@@ -205,16 +205,12 @@ static int answer(struct vbd *v, struct vbd_queue *q, unsigned int recno)
 		const uint64_t end = off + req.nr_sectors * v->lim.sector_size;
 
 		v->requests++;
-		/* the whole volume blocks inside it (discard_blocks) */
-		q->discard = (struct vbd_discard){.on = true,
-						  .recno = recno,
-						  .id = req.id,
-						  .rsp_op = req.rsp_operation,
-						  .next = (off + ENCDOM_BLOCK - 1) / ENCDOM_BLOCK *
-							  ENCDOM_BLOCK,
-						  .end = end / ENCDOM_BLOCK * ENCDOM_BLOCK};
-		if (q->discard.next > q->discard.end)
-			q->discard.next = q->discard.end; /* inside one block: nothing */
+		/* discard_blocks() takes the whole volume blocks of each piece:
+		 * pieces after the first start at multiples of a block */
+		q->discard = (struct vbd_discard){
+			.on = true, .recno = recno, .id = req.id, .rsp_op = req.rsp_operation};
+		q->discard.next = off;
+		q->discard.end = end;
 		return 0;
 	}
 	status = rc ? blkb_request_status(rc) : perform(v, v->priv, &req);
@@ -236,13 +232,10 @@ void vbd_kick(struct vbd *v, unsigned int qi)
 		goto broken;
 	do {
 		for (;;) {
-			/* a discard under way: nothing else from this queue (the
-			 * other queues and guests are served between its pieces) */
-			if (q->discard.on) {
-				q->more = true;
-				break;
-			}
-			if (budget == 0) {
+			/* a discard under way takes nothing else from this queue
+			 * (the other queues and guests are served between its
+			 * pieces); the budget spent, the main loop comes back */
+			if (q->discard.on || budget == 0) {
 				q->more = true;
 				break;
 			}
