@@ -27,7 +27,7 @@ sh ./t-policy.sh | grep -E '^(ok|FAIL|Successfully|  \| RESULT)|avc:  denied' | 
     fail "policy enforcement"
 
 say "6. acdom decides every vbd from the same policy (labels via xacm-label)"
-sh ./t-acdom.sh | grep -E '^(ok|FAIL|v=1)|"event":"(decision|label-rejected)"' | head -n 40 &&
+sh ./t-acdom.sh | grep -E '^(ok|FAIL|v=2)|"event":"(decision|label-rejected)"' | head -n 40 &&
     pass "acdom: allow, mislabel, Chinese Wall, foreign label node, revocation, audit chain" ||
     fail "acdom"
 
