@@ -11,7 +11,8 @@ acdom_libacdom_core_a_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
 ACDOM_LOGIC = acdom/vbdset.h acdom/vbdset.c acdom/labels.h acdom/labels.c
 
 check_PROGRAMS += tests/unit/check_rules_parse tests/unit/check_decide tests/unit/check_acdom_eval
-tests_unit_check_acdom_eval_SOURCES = tests/unit/check_acdom_eval.c $(ACDOM_LOGIC)
+tests_unit_check_acdom_eval_SOURCES = tests/unit/check_acdom_eval.c tests/unit/check_rules.h \
+	$(ACDOM_LOGIC)
 tests_unit_check_acdom_eval_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/acdom -I$(top_srcdir)/policy
 tests_unit_check_acdom_eval_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(XENSTORE_CFLAGS)
 tests_unit_check_acdom_eval_LDADD = policy/libxacm-policy.a acdom/libacdom-core.a lib/libxacm.a $(XENSTORE_LIBS) \
@@ -22,7 +23,7 @@ tests_unit_check_rules_parse_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_check_rules_parse_LDADD = policy/libxacm-policy.a acdom/libacdom-core.a \
 	$(CHECK_LIBS) $(CRYPTO_LIBS)
 tests_unit_check_decide_SOURCES = tests/unit/check_decide.c tests/unit/ref_decide.c \
-	tests/unit/ref_decide.h
+	tests/unit/ref_decide.h tests/unit/check_rules.h
 tests_unit_check_decide_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/acdom -I$(top_srcdir)/policy
 tests_unit_check_decide_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_check_decide_LDADD = policy/libxacm-policy.a acdom/libacdom-core.a \

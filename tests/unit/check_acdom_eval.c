@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_rules.h"
 #include "labels.h"
 #include "policy.h"
 #include "vbdset.h"
@@ -218,23 +219,6 @@ static const char example[] = "policy t;\n"
 			      "resource vb types { b };\n"
 			      "resource vc types { c };\n";
 
-static struct xacm_rules *load(void)
-{
-	struct xacm_rules *rules = NULL;
-	struct xp_policy *p = xp_parse("test.xp", example, strlen(example), stderr);
-	char err[256];
-	size_t len;
-	char *compiled;
-
-	ck_assert_ptr_nonnull(p);
-	compiled = xp_emit_rules(p, &len);
-	ck_assert_ptr_nonnull(compiled);
-	ck_assert_msg(xacm_rules_parse(compiled, len, &rules, err, sizeof(err)) == 0, "%s", err);
-	free(compiled);
-	xp_policy_free(p);
-	return rules;
-}
-
 static unsigned int ndecided;
 static char order[16][32];
 static bool record(void *ctx, struct acdom_vbd *v, const struct xacm_decision *d)
@@ -260,7 +244,7 @@ static struct acdom_vbd vbd(uint32_t be, uint32_t fe, uint32_t devid, const char
 
 START_TEST(relabelled_vbd_loses_not_the_incumbent)
 {
-	struct xacm_rules *r = load();
+	struct xacm_rules *r = check_load_rules(example, NULL);
 	/* [0] a guest's disk through encdom in dom0 (sorts first: be 0);
 	 * [1] encdom's store vbd on a driver domain, holding type c */
 	struct acdom_vbd v[2] = {vbd(0, 5, 1, "ga_t", "enc_t", "va"),
@@ -291,7 +275,7 @@ END_TEST
 
 START_TEST(newcomers_decided_after_incumbents_by_granted_labels)
 {
-	struct xacm_rules *r = load();
+	struct xacm_rules *r = check_load_rules(example, NULL);
 	struct acdom_vbd v[3] = {vbd(0, 6, 1, "gb_t", "enc_t", "vb"),
 				 vbd(0, 5, 1, "ga_t", "enc_t", "va"),
 				 vbd(9, 2, 3, "enc_t", "drv_t", "vc")};

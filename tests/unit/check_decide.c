@@ -11,6 +11,7 @@
 
 #include "decide.h"
 #include "policy.h"
+#include "check_rules.h"
 #include "ref_decide.h"
 
 static const char example[] = "policy t;\n"
@@ -29,28 +30,6 @@ static const char example[] = "policy t;\n"
 			      "resource vb types { b };\n"
 			      "resource vc types { c };\n";
 
-/* Parse text, compile and load the rules: the path acdom takes. */
-static struct xacm_rules *load(const char *text, struct xp_policy **policy)
-{
-	struct xacm_rules *rules = NULL;
-	struct xp_policy *p = xp_parse("test.xp", text, strlen(text), stderr);
-	char err[256];
-	size_t len;
-	char *compiled;
-
-	ck_assert_ptr_nonnull(p);
-	ck_assert_uint_eq(p->nerrors, 0);
-	compiled = xp_emit_rules(p, &len);
-	ck_assert_ptr_nonnull(compiled);
-	ck_assert_msg(xacm_rules_parse(compiled, len, &rules, err, sizeof(err)) == 0, "%s", err);
-	free(compiled);
-	if (policy)
-		*policy = p;
-	else
-		xp_policy_free(p);
-	return rules;
-}
-
 static const char *decide(const struct xacm_rules *r, const char *fe, const char *be,
 			  const char *res, uint64_t active)
 {
@@ -63,7 +42,7 @@ static const char *decide(const struct xacm_rules *r, const char *fe, const char
 
 START_TEST(fixed_cases)
 {
-	struct xacm_rules *r = load(example, NULL);
+	struct xacm_rules *r = check_load_rules(example, NULL);
 	const uint64_t A = 1, B = 2;
 
 	ck_assert_str_eq(decide(r, "ga_t", "enc_t", "va", 0), "allow");
@@ -87,7 +66,7 @@ END_TEST
 
 START_TEST(wall_names_the_conflict)
 {
-	struct xacm_rules *r = load(example, NULL);
+	struct xacm_rules *r = check_load_rules(example, NULL);
 	struct xacm_decision d;
 	char why[256];
 
