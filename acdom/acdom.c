@@ -248,8 +248,11 @@ static int64_t entry_number(const char *s, uint64_t max)
 }
 
 /* Call fn(a, X, Y, Z, path) for every path root/X<mid>/Y/Z in XenStore whose
- * X and Y are domids and Z a devid (other entries are skipped). */
-static void walk(struct acdom *a, const char *root, const char *mid,
+ * X and Y are domids and Z a devid (other entries are skipped).  With
+ * watch, each root/X<mid> gets a watch, present or not: the only nodes
+ * under /local/domain that can change a decision or carry an alert are in
+ * backend directories, so a guest writing its own tree wakes nobody. */
+static void walk(struct acdom *a, const char *root, const char *mid, bool watch,
 		 void (*fn)(struct acdom *, uint32_t, uint32_t, uint32_t, const char *))
 {
 	char path[XACM_XS_PATH_MAX];
@@ -259,9 +262,11 @@ static void walk(struct acdom *a, const char *root, const char *mid,
 	for (unsigned int i = 0; l1 && i < n1; i++) {
 		int64_t x = entry_number(l1[i], XS_VALUE_DOMID_MAX);
 
-		l2 = x < 0 || xacm_xs_path(path, "%s/%s%s", root, l1[i], mid)
-			     ? NULL
-			     : xs_directory(a->xs, XBT_NULL, path, &n2);
+		if (x < 0 || xacm_xs_path(path, "%s/%s%s", root, l1[i], mid))
+			continue;
+		if (watch) /* set once: EEXIST after that */
+			xs_watch(a->xs, path, "vbd");
+		l2 = xs_directory(a->xs, XBT_NULL, path, &n2);
 		for (unsigned int j = 0; l2 && j < n2; j++) {
 			int64_t y = entry_number(l2[j], XS_VALUE_DOMID_MAX);
 
@@ -296,7 +301,7 @@ static void discover(struct acdom *a)
 {
 	for (size_t i = 0; i < a->nvbds; i++)
 		a->vbds[i].seen = false;
-	walk(a, "/local/domain", "/backend/vbd", seen);
+	walk(a, "/local/domain", "/backend/vbd", true, seen);
 }
 
 /* acdom_decided_fn: publish d for v; true if v is now allowed.  A node
@@ -464,8 +469,9 @@ int main(int argc, char **argv)
 	if (load_rules(&a) != 0)
 		xacm_die("no usable rules: every vbd stays without a decision");
 	a.view = (struct acdom_xs){.ctx = a.xs, .read = view_read, .perms = view_perms};
-	walk(&a, ACM_XS_DECISIONS, "", adopt);
-	if (!xs_watch(a.xs, "/local/domain", "vbd") || !xs_watch(a.xs, "@introduceDomain", "dom") ||
+	walk(&a, ACM_XS_DECISIONS, "", false, adopt);
+	/* and each domain's backend/vbd directory, as discover() finds it */
+	if (!xs_watch(a.xs, "@introduceDomain", "dom") ||
 	    !xs_watch(a.xs, "@releaseDomain", "dom") || !xs_watch(a.xs, ACM_XS_LABELS, "label") ||
 	    !xs_watch(a.xs, "/libxl", "record"))
 		xacm_die("cannot set XenStore watches: %s", strerror(errno));
@@ -486,7 +492,6 @@ int main(int argc, char **argv)
 	for (;;) {
 		bool rescan = false;
 		char **ev;
-
 		int timeout = -1;
 
 		/* suppressed integrity alerts are audited when their window ends */
